@@ -108,9 +108,9 @@ def build_wheel(
     """
     package_dir = Path(package_dir)
     out_dir = Path(out_dir)
-    if not _NAME_RE.match(name):
+    if not _NAME_RE.fullmatch(name):
         raise WheelError(f"invalid distribution name {name!r}")
-    if not _VERSION_RE.match(version):
+    if not _VERSION_RE.fullmatch(version):
         raise WheelError(f"invalid version {version!r}: use a PEP 440 version such as 1.2.0")
     if "\n" in summary:
         raise WheelError("summary must be a single line")
