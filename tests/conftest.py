@@ -71,11 +71,12 @@ def write_plumbing_bundle(dest: Path, *, version: str = "0.0.1", word: str = "x"
     return dest
 
 
-@pytest.fixture
-def plumbing_bundle(tmp_path: Path) -> Callable[..., Path]:
-    """Factory: plumbing_bundle(name="b", version=..., word=...) -> folder holding heed_bundle/."""
+@pytest.fixture(scope="session")
+def plumbing_bundle(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """Factory: plumbing_bundle(name="bundle", version=..., word=...) -> a new folder holding
+    heed_bundle/. Session-scoped so module-scoped fixtures can use it too."""
 
     def make(name: str = "bundle", **kwargs: str) -> Path:
-        return write_plumbing_bundle(tmp_path / name, **kwargs)
+        return write_plumbing_bundle(tmp_path_factory.mktemp(name), **kwargs)
 
     return make
