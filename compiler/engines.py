@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Self
@@ -196,7 +197,9 @@ class PyodideEngine(Engine):
         startup_timeout: float = 120.0,
         request_timeout: float = 60.0,
         node: str | None = None,
+        launcher: Sequence[str] = (),
     ) -> None:
+        """`launcher` prefixes the node command, e.g. ("unshare", "-n") to run without any network."""
         self.wheel = Path(wheel)
         self.request_timeout = request_timeout
         if not self.wheel.is_file():
@@ -214,7 +217,7 @@ class PyodideEngine(Engine):
         self._lock = threading.Lock()
         started = time.perf_counter()
         self._proc = subprocess.Popen(
-            [node_bin, str(_RUNNER), str(self.wheel)],
+            [*launcher, node_bin, str(_RUNNER), str(self.wheel)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

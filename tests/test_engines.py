@@ -47,11 +47,20 @@ def bundle_dir(plumbing_bundle: Callable[..., Path]) -> Path:
     return out
 
 
+def _no_network_launcher() -> list[str]:
+    """`unshare -n` (a fresh network namespace with no interfaces up) where this user may use it."""
+    try:
+        ok = subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False).returncode == 0
+    except OSError:
+        ok = False
+    return ["unshare", "-n"] if ok else []
+
+
 @pytest.fixture(scope="module")
 def pyodide_engine(bundle_dir: Path) -> Iterator[PyodideEngine]:
-    """The module's one Pyodide start-up, through open_engine; closing it is checked on teardown."""
-    engine = open_engine("pyodide", bundle_dir)
-    assert isinstance(engine, PyodideEngine)
+    """The module's one Pyodide start-up. It runs without network where possible, which proves that
+    nothing is downloaded. Closing is checked on teardown."""
+    engine = PyodideEngine(find_wheel(bundle_dir), launcher=_no_network_launcher())
     with engine:
         yield engine
     assert engine._proc.returncode == 0  # the runner ended by itself when its input closed
@@ -117,6 +126,14 @@ def test_find_wheel_errors(tmp_path: Path, bundle_dir: Path) -> None:
     assert find_wheel(bundle_dir).name == "heed_bundle-0.2.0-py3-none-any.whl"
 
 
+def test_open_engine_pyodide_checks_before_starting(bundle_dir: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # With the npm package hidden the engine fails fast, which shows open_engine found the wheel.
+    monkeypatch.setenv("HEED_PYODIDE_DIR", str(tmp_path))
+    with pytest.raises(EngineError, match="npm ci"):
+        open_engine("pyodide", bundle_dir)
+
+
 def test_open_engine_cpython_and_unknown(bundle_dir: Path) -> None:
     with open_engine("cpython", bundle_dir) as engine:
         assert isinstance(engine, CPythonEngine)
@@ -157,6 +174,12 @@ def test_missing_node_is_a_clear_error(bundle_dir: Path, tmp_path: Path,
 
 
 # --- Pyodide, running ---------------------------------------------------------------------------------------
+
+def test_pyodide_loads_without_network(pyodide_engine: PyodideEngine) -> None:
+    if not _no_network_launcher():
+        pytest.skip("unshare -n is not permitted here, so the runner ran with the network available")
+    assert pyodide_engine.annotate("x")[0]["end_utf16"] == 1
+
 
 def test_pyodide_ready_line(pyodide_engine: PyodideEngine, bundle_dir: Path) -> None:
     with CPythonEngine(bundle_dir) as cpy:
