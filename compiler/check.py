@@ -1,0 +1,209 @@
+"""Semantic checks of parsed rule files: names, duplicates, categories, messages, patterns, examples.
+
+Collects every problem before giving up, so an author fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import ast
+from .categories import CATEGORIES, LANGUAGES, SEVERITIES
+from .diagnostics import Diagnostic, RuleErrors, did_you_mean
+from .patterns import PatternCompiler, PatternError, captures, list_refs
+
+REQUIRED = ("category", "severity", "lang", "source")
+RESOURCE_FIELDS_REQUIRED = ("name", "country", "source")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+@dataclass
+class Program:
+    """A checked rule set: everything the code generator needs, nothing it must verify again."""
+
+    files: list[ast.RuleFile]
+    rules: list[ast.Rule]
+    lists: dict[str, ast.WordList]
+    points: dict[str, ast.Point]
+    resources: dict[str, ast.Resource]
+    patterns: PatternCompiler
+    display: dict[Path, str] = field(default_factory=dict)  # file -> path shown in hints and docs
+
+    def where(self, pos: ast.Pos) -> str:
+        return f"{self.display.get(pos.file, str(pos.file))}:{pos.line}"
+
+    def source_line(self, pos: ast.Pos) -> str:
+        for f in self.files:
+            if f.path == pos.file:
+                lines = f.source.splitlines()
+                return lines[pos.line - 1].strip() if 0 < pos.line <= len(lines) else ""
+        return ""
+
+
+def _display_paths(files: list[ast.RuleFile]) -> dict[Path, str]:
+    """Paths as `rules/en/x.heed`: relative to the parent of the files' common folder, so the output
+    does not depend on the directory the compiler ran in."""
+    if not files:
+        return {}
+    resolved = [f.path.resolve() for f in files]
+    root = Path(os.path.commonpath([p.parent for p in resolved])).parent
+    return {f.path: p.relative_to(root).as_posix() for f, p in zip(files, resolved)}
+
+
+def check(files: list[ast.RuleFile]) -> Program:
+    errors: list[Diagnostic] = []
+
+    def err(pos: ast.Pos, message: str, hint: str | None = None, width: int = 1) -> None:
+        errors.append(Diagnostic(pos, message, hint, width=width))
+
+    lists: dict[str, ast.WordList] = {}
+    points: dict[str, ast.Point] = {}
+    resources: dict[str, ast.Resource] = {}
+    rules: dict[str, ast.Rule] = {}
+    for f in files:
+        for kind, items, table, key in (
+            ("list", f.lists, lists, "name"),
+            ("point", f.points, points, "name"),
+            ("resource", f.resources, resources, "id"),
+            ("rule", f.rules, rules, "id"),
+        ):
+            for item in items:
+                name = getattr(item, key)
+                if name in table:
+                    first = table[name].pos
+                    err(item.pos, f"duplicate {kind} '{name}'", f"first defined at {first}", width=len(name))
+                else:
+                    table[name] = item
+
+    patterns = PatternCompiler(lists)
+
+    def compile_pattern(p: ast.Pattern) -> None:
+        try:
+            patterns.regex(p)
+        except PatternError as e:
+            hint = e.hint
+            if e.message.startswith("unknown list"):
+                hint = did_you_mean(e.message.split("'@")[1].rstrip("'"), lists) or "define it with `list NAME = …`"
+            err(e.pos, e.message, hint, e.width)
+
+    for wl in lists.values():
+        for entry in wl.entries:
+            for ref in list_refs(entry):
+                if ref.name not in lists:
+                    err(ref.pos, f"unknown list '@{ref.name}'", did_you_mean(ref.name, lists), len(ref.name) + 1)
+            if not list_refs(entry):
+                try:
+                    patterns._rx(entry)
+                except PatternError as e:
+                    err(e.pos, e.message, e.hint, e.width)
+
+    for res in resources.values():
+        _check_resource(res, err)
+
+    for rule in rules.values():
+        _check_rule(rule, err, compile_pattern, points, resources)
+
+    if errors:
+        errors.sort(key=lambda d: (str(d.pos.file), d.pos.line, d.pos.col))
+        raise RuleErrors(_unique(errors))
+    return Program(files, list(rules.values()), lists, points, resources, patterns, _display_paths(files))
+
+
+def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
+    seen = set()
+    out = []
+    for d in diags:
+        key = (d.pos, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def _check_resource(res: ast.Resource, err) -> None:
+    for name in RESOURCE_FIELDS_REQUIRED:
+        if name not in res.fields:
+            err(res.pos, f"resource '{res.id}' has no '{name}:'",
+                "say where the number comes from with `source: \"…\"`" if name == "source" else None, len(res.id))
+    countries = res.fields.get("country", [])
+    for c in countries if isinstance(countries, list) else [countries]:
+        if not _COUNTRY.fullmatch(c):
+            err(res.pos, f"resource '{res.id}': country '{c}' is not a two-letter ISO code", "e.g. DK, GB, IE, US")
+    if not any(k in res.fields for k in ("phone", "sms", "web")):
+        err(res.pos, f"resource '{res.id}' has no way to reach it", "add phone:, sms: or web:", len(res.id))
+
+
+def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources) -> None:
+    width = len(rule.id)
+    for name, pos in rule.fields.items():
+        if name.startswith("duplicate:"):
+            err(pos, f"'{name.split(':', 1)[1]}' is given twice in rule '{rule.id}'", "keep one")
+    for name in REQUIRED:
+        if name not in rule.fields:
+            example = {"category": "warning-signs", "severity": "warning", "lang": "en", "source": "a point name"}
+            err(rule.pos, f"rule '{rule.id}' has no '{name}:'", f"add e.g. `{name}: {example[name]}`", width)
+    if rule.category is not None and rule.category not in CATEGORIES:
+        err(rule.fields["category"], f"unknown category '{rule.category}'",
+            did_you_mean(rule.category, CATEGORIES) or "the categories are listed in CATEGORIES.md")
+    if rule.severity is not None:
+        if rule.severity not in SEVERITIES:
+            err(rule.fields["severity"], f"unknown severity '{rule.severity}'",
+                did_you_mean(rule.severity, SEVERITIES) or "use alert, warning or suggestion")
+        elif rule.category in CATEGORIES and CATEGORIES[rule.category] != rule.severity:
+            err(rule.fields["severity"], f"category '{rule.category}' has severity '{CATEGORIES[rule.category]}',"
+                f" not '{rule.severity}'", f"write `severity: {CATEGORIES[rule.category]}`")
+    if rule.lang is not None and rule.lang not in LANGUAGES:
+        err(rule.fields["lang"], f"unknown language '{rule.lang}'", "use da or en")
+    if rule.source is not None and rule.source not in points:
+        err(rule.fields["source"], f"unknown point of the guidance '{rule.source}'",
+            did_you_mean(rule.source, points) or "define it with `point NAME \"summary\"`")
+    for lang in LANGUAGES:
+        if lang not in rule.messages:
+            err(rule.pos, f"rule '{rule.id}' has no message in '{lang}'",
+                f"add `message {lang}: \"…\"`: both languages are required", width)
+    for lang in rule.messages:
+        if lang not in LANGUAGES:
+            err(rule.fields.get(f"message {lang}", rule.pos), f"unknown message language '{lang}'", "use da or en")
+    for name, pos in rule.resources:
+        if name not in resources:
+            err(pos, f"unknown resource '{name}'", did_you_mean(name, resources), len(name))
+
+    if rule.match is not None:
+        compile_pattern(rule.match)
+    elif not rule.conditions:
+        err(rule.pos, f"rule '{rule.id}' has no 'match:' and no condition: it would flag every text",
+            "add `match: …` or a `when …` condition", width)
+    for cond in rule.conditions:
+        if cond.pattern is not None:
+            compile_pattern(cond.pattern)
+        if cond.shows is not None:
+            if cond.scope != "context":
+                err(cond.pos, "only the context can 'show' a category", "write `when context shows: CATEGORY`")
+            elif cond.shows not in CATEGORIES:
+                err(cond.pos, f"unknown category '{cond.shows}'", did_you_mean(cond.shows, CATEGORIES),
+                    len(cond.shows))
+
+    names = [c.name for c in captures(rule.match)] if rule.match is not None else []
+    for cap in captures(rule.match) if rule.match is not None else []:
+        if names.count(cap.name) > 1:
+            err(cap.pos, f"capture '{cap.name}' is defined twice", "give each capture its own name", len(cap.name))
+    for template in rule.suggestions:
+        for placeholder in _PLACEHOLDER.findall(template):
+            if placeholder not in names:
+                err(rule.fields.get("match", rule.pos), f"suggestion uses '{{{placeholder}}}' but the match has no"
+                    f" capture '<{placeholder}: …>'", did_you_mean(placeholder, names))
+
+    positives = [e for e in rule.examples if e.should_match]
+    negatives = [e for e in rule.examples if not e.should_match]
+    if not positives or not negatives:
+        missing = "an `expect:` example (text that triggers it)" if not positives else \
+            "an `allow:` example (a near miss that must not trigger it)"
+        err(rule.pos, f"rule '{rule.id}' needs {missing}", "examples are the rule's tests", width)
+    for ex in positives:
+        if ex.corrected is not None and not rule.suggestions:
+            err(ex.pos, "example gives a corrected text but the rule has no 'suggest:'",
+                "add `suggest: \"…\"` or drop the `-> \"…\"`")

@@ -1,0 +1,232 @@
+"""The `heed` command: compile, test, check, eval, docs.
+
+Exit status: 0 success, 1 failing examples / hints found / targets missed, 2 errors in the rules or
+in the input. Errors are printed as `file:line:col: error: …`, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import __version__
+from .bundle import compile_bundle, load_program
+from .diagnostics import RuleErrors
+from .engines import RUNTIMES, BundleError, EngineError, open_engine
+from .evaluate import CorpusError, evaluate, format_report, read_corpus
+from .examples import run_examples
+
+DEFAULT_RULES = [Path("rules")]
+
+
+def _add_rules(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", type=Path, action="append", metavar="PATH",
+                   help="rule files or folders (default: rules/)")
+
+
+def _add_runtime(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runtime", choices=RUNTIMES, default="cpython",
+                   help="run the bundle in CPython (default) or in Pyodide under Node")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="heed", description="Safe-messaging rules: compile, test, check.")
+    parser.add_argument("--version", action="version", version=f"heed {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("compile", help="compile rules into the heed_bundle package and its wheel")
+    p.add_argument("rules", nargs="+", type=Path, metavar="RULES")
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="DIR")
+
+    p = sub.add_parser("test", help="run every rule's examples")
+    p.add_argument("rules", nargs="*", type=Path, metavar="RULES", default=None)
+    _add_runtime(p)
+
+    p = sub.add_parser("check", help="check texts like a linter")
+    p.add_argument("files", nargs="*", type=Path, metavar="FILES", help="text files (default: standard input)")
+    _add_rules(p)
+    _add_runtime(p)
+    p.add_argument("--lang", choices=("da", "en"), help="language of the text (default: detect)")
+    p.add_argument("--context", metavar="TEXT", help="the text being replied to")
+    p.add_argument("--country", metavar="CC", help="country for support resources (DK, GB, IE, US)")
+    p.add_argument("--ui-lang", choices=("da", "en"), default="en", help="language of the messages")
+    p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
+
+    p = sub.add_parser("eval", help="recall and false alarms on a labelled corpus")
+    p.add_argument("corpus", nargs="+", type=Path, metavar="CORPUS.jsonl")
+    _add_rules(p)
+    _add_runtime(p)
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--summary", action="store_true", help="leave out the list of misses and false alarms")
+
+    p = sub.add_parser("docs", help="write the rule reference (HTML and Markdown) and guidance coverage")
+    _add_rules(p)
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="DIR")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except RuleErrors as errs:
+        for d in errs.diagnostics:
+            print(d.render(), file=sys.stderr)
+        n = len(errs.diagnostics)
+        print(f"{n} error{'s' if n != 1 else ''}", file=sys.stderr)
+        return 2
+    except (EngineError, CorpusError, OSError) as err:
+        print(f"heed: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+@contextmanager
+def _engine_for(rules: list[Path], runtime: str):
+    with tempfile.TemporaryDirectory(prefix="heed-") as tmp:
+        bundle = compile_bundle(rules, Path(tmp))
+        with open_engine(runtime, Path(tmp)) as engine:
+            yield bundle, engine
+
+
+def cmd_compile(args) -> int:
+    bundle = compile_bundle(args.rules, args.out)
+    print(f"compiled {len(bundle.ruleset.rules)} rules from {len(bundle.program.files)} file(s) "
+          f"(rules hash {bundle.ruleset.hash})")
+    print(f"  package: {bundle.package}")
+    print(f"  wheel:   {bundle.wheel}")
+    return 0
+
+
+def cmd_test(args) -> int:
+    rules = args.rules or DEFAULT_RULES
+    with _engine_for(rules, args.runtime) as (bundle, engine):
+        results = run_examples(bundle.program, engine)
+    failures = [r for r in results if r.problem]
+    for r in failures:
+        print(r.diagnostic().render(), file=sys.stderr)
+    n_rules = len(bundle.program.rules)
+    print(f"{len(results)} examples of {n_rules} rules in {args.runtime}:")
+    print(f"{len(results) - len(failures)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def _slim(hint: dict, ui_lang: str) -> dict:
+    return {"rule": hint["rule"], "category": hint["category"], "severity": hint["severity"],
+            "start": hint["start"], "end": hint["end"], "message": hint["message"][ui_lang],
+            "suggestions": hint["suggestions"]}
+
+
+def cmd_check(args) -> int:
+    rules = args.rules or DEFAULT_RULES
+    if args.format == "jsonl":
+        return _check_jsonl(args, rules)
+    inputs = [(str(f), f.read_text(encoding="utf-8")) for f in args.files] if args.files \
+        else [("<stdin>", sys.stdin.read())]
+    found = 0
+    report = []
+    with _engine_for(rules, args.runtime) as (_, engine):
+        responses = engine.annotate_many([
+            {"id": name, "text": text, "lang": args.lang, "context": args.context, "country": args.country}
+            for name, text in inputs])
+    for (name, text), resp in zip(inputs, responses):
+        hints = resp.get("hints", [])
+        found += len(hints)
+        if args.format == "json":
+            report.append({"file": name, "hints": hints})
+            continue
+        for h in hints:
+            line, col = _line_col(text, h["start"])
+            tries = f" (try: {' / '.join(h['suggestions'])})" if h["suggestions"] else ""
+            print(f"{name}:{line}:{col}: {h['severity']} {h['category']}/{h['rule']} "
+                  f"{h['message'][args.ui_lang]}{tries}")
+            for res in h["resources"]:
+                reach = ", ".join(x for x in (res["phone"], res["sms"] and f"sms {res['sms']}", res["web"]) if x)
+                print(f"    support: {res['name']} ({'/'.join(res['countries'])}): {reach}")
+    if args.format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 1 if found else 0
+
+
+def _check_jsonl(args, rules: list[Path]) -> int:
+    sources = [f.read_text(encoding="utf-8").splitlines() for f in args.files] if args.files \
+        else [sys.stdin.read().splitlines()]
+    bad = 0
+    requests, outputs = [], []
+    for lines in sources:
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as err:
+                outputs.append({"id": None, "error": f"line {n}: not JSON: {err.msg}"})
+                bad += 1
+                continue
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                ident = item.get("id") if isinstance(item, dict) else None
+                outputs.append({"id": ident, "error": f"line {n}: an object with a \"text\" string is required"})
+                bad += 1
+                continue
+            req = {"id": item.get("id"), "text": item["text"], "lang": item.get("lang", args.lang),
+                   "context": item.get("context", args.context), "country": args.country}
+            outputs.append(req)
+            requests.append(req)
+    with _engine_for(rules, args.runtime) as (_, engine):
+        responses = iter(engine.annotate_many(requests) if requests else [])
+    for out in outputs:
+        if "error" in out:
+            print(json.dumps(out, ensure_ascii=False))
+            continue
+        resp = next(responses)
+        if "error" in resp:
+            bad += 1
+            print(json.dumps({"id": out["id"], "error": resp["error"]}, ensure_ascii=False))
+        else:
+            print(json.dumps({"id": out["id"], "hints": [_slim(h, args.ui_lang) for h in resp["hints"]]},
+                             ensure_ascii=False))
+    return 2 if bad else 0
+
+
+def cmd_eval(args) -> int:
+    from tqdm import tqdm
+
+    items = [it for path in args.corpus for it in read_corpus(path)]
+    rules = args.rules or DEFAULT_RULES
+    with _engine_for(rules, args.runtime) as (_, engine):
+        with tqdm(total=len(items), desc="eval", unit="item", file=sys.stderr,
+                  disable=len(items) < 200 or None) as bar:
+            ev = evaluate(items, engine.annotate_many, progress=bar.update)
+    print(format_report(ev, details=not args.summary))
+    if args.json:
+        args.json.write_text(json.dumps(ev.as_dict(), indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def cmd_docs(args) -> int:
+    from .docs import write_docs
+
+    program = load_program(args.rules or DEFAULT_RULES)
+    written = write_docs(program, args.out)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+COMMANDS = {"compile": cmd_compile, "test": cmd_test, "check": cmd_check, "eval": cmd_eval, "docs": cmd_docs}
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+__all__ = ["main", "build_parser", "BundleError"]

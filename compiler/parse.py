@@ -1,0 +1,419 @@
+"""Parse `.heed` files into `compiler.ast` objects with Lark, reporting every syntax error of a file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import ast
+from .diagnostics import Diagnostic, RuleErrors, did_you_mean
+
+GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "heed.lark"
+TOP_LEVEL = re.compile(r"^(include|list|forms|point|resource|rule)\b", re.M)
+
+# How expected terminals read in an error message.
+FRIENDLY = {
+    "_NL": "end of line",
+    "COLON": "':'",
+    "COMMA": "','",
+    "EQUAL": "'='",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LESSTHAN": "'<'",
+    "MORETHAN": "'>'",
+    "VBAR": "'|'",
+    "QMARK": "'?'",
+    "AT": "'@'",
+    "STRING": 'a string in "double quotes"',
+    "NAME": "a name",
+    "WORD": "a word",
+    "CLASS": "#num, #any or a hashtag",
+    "REGEX": "a /regular expression/",
+    "GAP": "a gap such as ~3",
+    "SCOPE": "sentence, text or context",
+    "HAS": "has or lacks",
+    "LIST_KIND": "list or forms",
+    "RES_KEY": "a resource field (name, country, phone, sms, web, languages, hours, source)",
+}
+KEYWORDS = {
+    "category", "severity", "lang", "source", "match", "unless", "when", "once", "message", "suggest",
+    "resources", "expect", "allow", "include", "point", "resource", "rule", "question", "shows", "after",
+}
+
+
+class _DropNewlinesInBrackets:
+    """Post-lexer: a pattern may continue on the next line while a ( or < is open."""
+
+    always_accept = ("_NL",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        depth = 0
+        for tok in stream:
+            if tok.type in ("LPAR", "LESSTHAN"):
+                depth += 1
+            elif tok.type in ("RPAR", "MORETHAN"):
+                depth = max(0, depth - 1)
+            elif tok.type == "_NL":
+                if depth:
+                    continue
+            yield tok
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(
+        GRAMMAR.read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        postlex=_DropNewlinesInBrackets(),
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+def _unquote(token: str) -> str:
+    body = token[1:-1]
+    return re.sub(r"\\(.)", r"\1", body)
+
+
+class _ToAst(Transformer):
+    """Turns the parse tree into `compiler.ast` objects; one small method per construct."""
+
+    def __init__(self, path: Path, line_offset: int):
+        super().__init__()
+        self.path = path
+        self.line_offset = line_offset
+
+    def _pos(self, tok: Token) -> ast.Pos:
+        return ast.Pos(self.path, tok.line + self.line_offset, tok.column)
+
+    # patterns
+    def word(self, children: list[Token]) -> ast.Word:
+        return ast.Word(str(children[0]), self._pos(children[0]))
+
+    def phrase(self, children: list[Token]) -> ast.Phrase:
+        return ast.Phrase(_unquote(children[0]), self._pos(children[0]))
+
+    def word_class(self, children: list[Token]) -> ast.WordClass:
+        return ast.WordClass(str(children[0]), self._pos(children[0]))
+
+    def regex(self, children: list[Token]) -> ast.Regex:
+        return ast.Regex(str(children[0])[1:-1], self._pos(children[0]))
+
+    def gap(self, children: list[Token]) -> ast.Gap:
+        return ast.Gap(int(children[0][1:]), self._pos(children[0]))
+
+    def list_ref(self, children: list[Token]) -> ast.ListRef:
+        return ast.ListRef(str(children[0]), self._pos(children[0]))
+
+    def seq(self, children: list[ast.Pattern]) -> ast.Seq:
+        return ast.Seq(tuple(children))
+
+    def alt(self, children: list[ast.Pattern]) -> ast.Alt:
+        return ast.Alt(tuple(children))
+
+    def optional(self, children: list[ast.Pattern]) -> ast.Optional:
+        return ast.Optional(children[0])
+
+    def capture(self, children: list) -> ast.Capture:
+        return ast.Capture(str(children[0]), children[1], self._pos(children[0]))
+
+    def entry(self, children: list[ast.Pattern]) -> ast.Pattern:
+        return children[0] if len(children) == 1 else ast.Seq(tuple(children))
+
+    # rule fields: each returns (kind, position, value)
+    @v_args(meta=True)
+    def category(self, meta, children):
+        return ("category", self._meta_pos(meta), str(children[0]))
+
+    @v_args(meta=True)
+    def severity(self, meta, children):
+        return ("severity", self._meta_pos(meta), str(children[0]))
+
+    @v_args(meta=True)
+    def lang(self, meta, children):
+        return ("lang", self._meta_pos(meta), str(children[0]))
+
+    @v_args(meta=True)
+    def source(self, meta, children):
+        return ("source", self._meta_pos(meta), str(children[0]))
+
+    @v_args(meta=True)
+    def match(self, meta, children):
+        return ("match", self._meta_pos(meta), children[0])
+
+    @v_args(meta=True)
+    def unless(self, meta, children):
+        scope = str(children[0]) if len(children) == 2 else "match"
+        return ("condition", self._meta_pos(meta),
+                ast.Condition(scope, False, pattern=children[-1], pos=self._meta_pos(meta)))
+
+    @v_args(meta=True)
+    def unless_question(self, meta, children):
+        return ("condition", self._meta_pos(meta), ast.Condition("question", False, pos=self._meta_pos(meta)))
+
+    @v_args(meta=True)
+    def when_has(self, meta, children):
+        scope, has, pattern = children
+        return ("condition", self._meta_pos(meta),
+                ast.Condition(str(scope), str(has) == "has", pattern=pattern, pos=self._meta_pos(meta)))
+
+    @v_args(meta=True)
+    def when_shows(self, meta, children):
+        scope, category = children
+        return ("condition", self._meta_pos(meta),
+                ast.Condition(str(scope), True, shows=str(category), pos=self._pos(category)))
+
+    @v_args(meta=True)
+    def when_question(self, meta, children):
+        return ("condition", self._meta_pos(meta), ast.Condition("question", True, pos=self._meta_pos(meta)))
+
+    @v_args(meta=True)
+    def once(self, meta, children):
+        return ("once", self._meta_pos(meta), True)
+
+    @v_args(meta=True)
+    def message(self, meta, children):
+        return ("message", self._pos(children[0]), (str(children[0]), _unquote(children[1])))
+
+    @v_args(meta=True)
+    def suggest(self, meta, children):
+        return ("suggest", self._meta_pos(meta), [_unquote(c) for c in children])
+
+    @v_args(meta=True)
+    def resources(self, meta, children):
+        return ("resources", self._meta_pos(meta), [(str(c), self._pos(c)) for c in children])
+
+    @v_args(meta=True)
+    def expect(self, meta, children):
+        return ("example", self._meta_pos(meta), self._example(True, meta, children))
+
+    @v_args(meta=True)
+    def allow(self, meta, children):
+        return ("example", self._meta_pos(meta), self._example(False, meta, children))
+
+    def reply_to(self, children):
+        return ("reply_to", _unquote(children[0]))
+
+    def correction(self, children):
+        return ("correction", _unquote(children[0]))
+
+    def _example(self, should_match: bool, meta, children: list) -> ast.Example:
+        extra = dict(children[1:])
+        return ast.Example(_unquote(children[0]), should_match, extra.get("reply_to"), extra.get("correction"),
+                           self._meta_pos(meta))
+
+    def _meta_pos(self, meta) -> ast.Pos:
+        return ast.Pos(self.path, meta.line + self.line_offset, meta.column)
+
+    # items
+    @v_args(meta=True)
+    def rule(self, meta, children):
+        name, *fields = children
+        rule = ast.Rule(str(name), self._pos(name))
+        for kind, pos, value in fields:
+            if kind == "condition":
+                rule.conditions.append(value)
+            elif kind == "message":
+                lang, text = value
+                rule.fields.setdefault(f"message {lang}", pos)
+                if lang in rule.messages:
+                    rule.fields[f"duplicate:message {lang}"] = pos
+                rule.messages[lang] = text
+            elif kind == "suggest":
+                rule.suggestions.extend(value)
+            elif kind == "resources":
+                rule.resources.extend(value)
+            elif kind == "example":
+                rule.examples.append(value)
+            else:
+                if kind in rule.fields:
+                    rule.fields[f"duplicate:{kind}"] = pos
+                rule.fields[kind] = pos
+                setattr(rule, kind, value)
+        return rule
+
+    def list_def(self, children):
+        kind, name, *entries = children
+        return ast.WordList(str(name), str(kind), entries, self._pos(name))
+
+    def point(self, children):
+        name, summary = children
+        return ast.Point(str(name), _unquote(summary), self._pos(name))
+
+    def res_field(self, children):
+        key, *values = children
+        if len(values) == 1 and values[0].type == "STRING":
+            return (str(key), _unquote(values[0]))
+        return (str(key), [str(v) for v in values])
+
+    def resource(self, children):
+        name, *fields = children
+        res = ast.Resource(str(name), self._pos(name))
+        for key, value in fields:
+            res.fields[key] = value
+        return res
+
+    def include(self, children):
+        return ast.Include(_unquote(children[0]), self._pos(children[0]))
+
+
+def _describe_expected(expected: set[str]) -> str:
+    names = sorted({FRIENDLY.get(e, f"'{e.lower()}'" if e.lower() in KEYWORDS else e) for e in expected})
+    if len(names) > 8:
+        names = names[:8] + ["…"]
+    return ", ".join(names)
+
+
+def _syntax_diagnostic(err: UnexpectedInput, path: Path, text: str, line_offset: int) -> Diagnostic:
+    line = err.line + line_offset if err.line and err.line > 0 else line_offset + text.count("\n") + 1
+    col = err.column if err.column and err.column > 0 else 1
+    pos = ast.Pos(path, line, col)
+    if isinstance(err, UnexpectedToken):
+        tok = err.token
+        expected = set(err.expected) - {"$END"}
+        if tok.type == "$END":
+            return Diagnostic(pos, "unexpected end of file", f"expected {_describe_expected(expected)}"
+                              " (is a '}' missing?)")
+        shown = str(tok).replace("\n", "\\n") or tok.type
+        hint = f"expected {_describe_expected(expected)}"
+        keyword_like = {e.lower() for e in expected if e.lower() in KEYWORDS}
+        if keyword_like and re.fullmatch(r"[A-Za-z]+", str(tok)):
+            suggestion = did_you_mean(str(tok), keyword_like)
+            if suggestion:
+                hint = f"unknown field '{tok}'; {suggestion}"
+        return Diagnostic(pos, f"unexpected {shown!r}", hint, width=max(1, len(str(tok).split("\n")[0])))
+    if isinstance(err, UnexpectedCharacters):
+        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "end of file"
+        expected = set(err.allowed or ())
+        word = re.match(r"[\w\-]+", text[err.pos_in_stream:])
+        hint = f"expected {_describe_expected(expected)}" if expected else None
+        if word and expected:
+            keyword_like = {e.lower() for e in expected if e.lower() in KEYWORDS}
+            suggestion = did_you_mean(word.group(), keyword_like) if keyword_like else None
+            if suggestion:
+                return Diagnostic(pos, f"unknown field '{word.group()}'", suggestion, width=len(word.group()))
+        if char == '"':
+            hint = "a string must close on the same line with a double quote"
+        return Diagnostic(pos, f"unexpected character {char!r}", hint)
+    if isinstance(err, UnexpectedEOF):
+        return Diagnostic(pos, "unexpected end of file", "is a '}' missing?")
+    return Diagnostic(pos, str(err).splitlines()[0])
+
+
+def _parse_chunk(text: str, path: Path, line_offset: int) -> ast.RuleFile:
+    tree = _parser().parse(text if text.endswith("\n") else text + "\n")
+    items = _ToAst(path, line_offset).transform(tree).children
+    result = ast.RuleFile(path, text)
+    for item in items:
+        {
+            ast.Include: result.includes,
+            ast.WordList: result.lists,
+            ast.Point: result.points,
+            ast.Resource: result.resources,
+            ast.Rule: result.rules,
+        }[type(item)].append(item)
+    return result
+
+
+def parse_text(text: str, path: Path) -> ast.RuleFile:
+    """Parse one file's text. Raises RuleErrors with every syntax error found."""
+    try:
+        result = _parse_chunk(text, path, 0)
+        result.source = text
+        return result
+    except VisitError as err:  # a bug in a transformer method, not the author's fault
+        raise err.orig_exc from err
+    except UnexpectedInput:
+        pass
+    # Slow path: parse each top-level item alone so one mistake does not hide the next.
+    diagnostics: list[Diagnostic] = []
+    merged = ast.RuleFile(path, text)
+    starts = [m.start() for m in TOP_LEVEL.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    starts.append(len(text))
+    for begin, end in zip(starts, starts[1:]):
+        chunk = text[begin:end]
+        line_offset = text.count("\n", 0, begin)
+        try:
+            part = _parse_chunk(chunk, path, line_offset)
+        except UnexpectedInput as err:
+            diagnostics.append(_syntax_diagnostic(err, path, chunk, line_offset))
+            continue
+        merged.includes += part.includes
+        merged.lists += part.lists
+        merged.points += part.points
+        merged.resources += part.resources
+        merged.rules += part.rules
+    if not diagnostics:  # the whole file failed but no chunk did: report the first failure as is
+        try:
+            _parse_chunk(text, path, 0)
+        except UnexpectedInput as err:
+            diagnostics.append(_syntax_diagnostic(err, path, text, 0))
+    raise RuleErrors(diagnostics)
+
+
+def collect_files(paths: list[Path]) -> list[Path]:
+    """The .heed files named on the command line, directories searched recursively, in a stable order."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(p.rglob("*.heed")))
+        else:
+            files.append(p)
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def parse_files(paths: list[Path]) -> list[ast.RuleFile]:
+    """Parse the given files and everything they include. Raises RuleErrors with all errors."""
+    diagnostics: list[Diagnostic] = []
+    parsed: dict[Path, ast.RuleFile] = {}
+    order: list[Path] = []
+
+    def visit(path: Path, via: ast.Include | None) -> None:
+        key = path.resolve()
+        if key in parsed:
+            return
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            if via is None:
+                diagnostics.append(Diagnostic(ast.Pos(path, 1, 1), f"no such file: {path}"))
+            else:
+                diagnostics.append(Diagnostic(via.pos, f"included file not found: {via.path}",
+                                              f"paths are relative to {via.pos.file}", width=len(via.path) + 2))
+            return
+        except UnicodeDecodeError as err:
+            diagnostics.append(Diagnostic(ast.Pos(path, 1, 1), f"not UTF-8 text: {err.reason}"))
+            return
+        try:
+            rf = parse_text(text, path)
+        except RuleErrors as errs:
+            diagnostics.extend(errs.diagnostics)
+            parsed[key] = ast.RuleFile(path, text)
+            return
+        parsed[key] = rf
+        order.append(key)
+        for inc in rf.includes:
+            visit(path.parent / inc.path, inc)
+
+    for p in collect_files(paths):
+        visit(p, None)
+    if diagnostics:
+        raise RuleErrors(diagnostics)
+    return [parsed[k] for k in order]

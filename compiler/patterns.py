@@ -1,0 +1,218 @@
+"""Patterns over words, turned into regular expressions over the encoded sentence.
+
+The bundle matches on a sentence's words, lower-cased and each followed by one space
+("he committed suicide "), so a word is `committed `, a prefix `selvmord[^ ]* `, a gap of up to three
+words `(?:[^ ]+ ){0,3}`. Each pattern also gets its *keys*: words, one of which every match must
+contain; the bundle indexes rules by them so a comment only wakes the rules it could trigger.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import ast
+from .regex_safety import RegexProblem, check_regex, confine
+from .runtime.text import DA_WORDS, EN_WORDS, words
+
+START = "(?<![^ ])"  # a match starts at the beginning of a word
+MAX_GAP = 10
+NUMBER = r"\d+(?:[.,]\d+)* "
+ANY_WORD = "[^ ]+ "
+COMMON = DA_WORDS | EN_WORDS | frozenset("i a an at for men her have in og".split())
+
+Key = tuple[str, str]  # ("w", word) | ("p", prefix) | ("n", "")
+
+
+@dataclass
+class PatternError(Exception):
+    pos: ast.Pos
+    message: str
+    hint: str | None = None
+    width: int = 1
+
+
+def _first_pos(p: ast.Pattern) -> ast.Pos | None:
+    if isinstance(p, ast.Seq):
+        return _first_pos(p.items[0])
+    if isinstance(p, ast.Alt):
+        return _first_pos(p.options[0])
+    if isinstance(p, ast.Optional):
+        return _first_pos(p.item)
+    return getattr(p, "pos", None)
+
+
+class PatternCompiler:
+    def __init__(self, lists: dict[str, ast.WordList]):
+        self.lists = lists
+        self._list_regex: dict[str, str] = {}
+        self._list_keys: dict[str, frozenset | None] = {}
+        self._resolving: list[str] = []
+
+    # --- regex ---------------------------------------------------------------------------------------
+
+    def regex(self, p: ast.Pattern) -> str:
+        """The whole regex for a pattern used in `match:` or a condition."""
+        self._check_edges(p)
+        return START + self._rx(p)
+
+    def _check_edges(self, p: ast.Pattern) -> None:
+        items = p.items if isinstance(p, ast.Seq) else (p,)
+        for item in (items[0], items[-1]):
+            if isinstance(item, ast.Gap):
+                raise PatternError(item.pos, "a pattern cannot start or end with a gap",
+                                   "a gap only makes sense between two words")
+        if _matches_empty(p, self.lists):
+            raise PatternError(_first_pos(p) or ast.Pos(ast.Path("?"), 1, 1),
+                               "this pattern can match no words at all",
+                               "make at least one word required (not optional)")
+
+    def _rx(self, p: ast.Pattern) -> str:
+        if isinstance(p, ast.Word):
+            return self._word(p.text, p.pos)
+        if isinstance(p, ast.Phrase):
+            return self._word(p.text, p.pos)
+        if isinstance(p, ast.WordClass):
+            if p.name == "#num":
+                return NUMBER
+            if p.name == "#any":
+                return ANY_WORD
+            return re.escape(p.name.lower()) + " "
+        if isinstance(p, ast.Regex):
+            try:
+                check_regex(p.source)
+                return confine(p.source) + " "
+            except RegexProblem as err:
+                raise PatternError(p.pos, str(err), err.hint, width=len(p.source) + 2) from None
+        if isinstance(p, ast.Gap):
+            if not 1 <= p.limit <= MAX_GAP:
+                raise PatternError(p.pos, f"a gap must be between ~1 and ~{MAX_GAP} words",
+                                   "long gaps match unrelated words", width=len(str(p.limit)) + 1)
+            return f"(?:[^ ]+ ){{0,{p.limit}}}"
+        if isinstance(p, ast.ListRef):
+            return self._list(p)
+        if isinstance(p, ast.Seq):
+            return "".join(self._rx(i) for i in p.items)
+        if isinstance(p, ast.Alt):
+            return "(?:" + "|".join(self._rx(o) for o in p.options) + ")"
+        if isinstance(p, ast.Optional):
+            return "(?:" + self._rx(p.item) + ")?"
+        if isinstance(p, ast.Capture):
+            return f"(?P<{p.name}>" + self._rx(p.item) + ")"
+        raise TypeError(p)
+
+    def _word(self, text: str, pos: ast.Pos) -> str:
+        prefix = text.endswith("*")
+        toks = words(text.rstrip("*"))
+        if not toks:
+            raise PatternError(pos, f"{text!r} holds no word", "a word needs a letter, digit or emoji",
+                               width=len(text))
+        parts = [re.escape(t) + " " for t in toks]
+        if prefix:
+            parts[-1] = re.escape(toks[-1]) + "[^ ]* "
+        return "".join(parts)
+
+    def _list(self, ref: ast.ListRef) -> str:
+        if ref.name not in self.lists:
+            raise PatternError(ref.pos, f"unknown list '@{ref.name}'", None, width=len(ref.name) + 1)
+        if ref.name in self._list_regex:
+            return self._list_regex[ref.name]
+        if ref.name in self._resolving:
+            raise PatternError(ref.pos, f"list '@{ref.name}' refers to itself", "remove the cycle",
+                               width=len(ref.name) + 1)
+        self._resolving.append(ref.name)
+        try:
+            parts = sorted({self._rx(e) for e in self.lists[ref.name].entries}, key=lambda r: (-len(r), r))
+        finally:
+            self._resolving.pop()
+        rx = "(?:" + "|".join(parts) + ")"
+        self._list_regex[ref.name] = rx
+        return rx
+
+    # --- keys ----------------------------------------------------------------------------------------
+
+    def keys(self, p: ast.Pattern) -> frozenset[Key] | None:
+        """Words one of which every match contains, chosen to be rare; None when there are none."""
+        if isinstance(p, (ast.Word, ast.Phrase)):
+            prefix = p.text.endswith("*")
+            toks = words(p.text.rstrip("*"))
+            options = [frozenset({("w", t)}) for t in toks[:-1]]
+            options.append(frozenset({("p" if prefix else "w", toks[-1])}))
+            return min(options, key=_cost)
+        if isinstance(p, ast.WordClass):
+            if p.name == "#num":
+                return frozenset({("n", "")})
+            if p.name == "#any":
+                return None
+            return frozenset({("w", p.name.lower())})
+        if isinstance(p, (ast.Regex, ast.Gap, ast.Optional)):
+            return None
+        if isinstance(p, ast.ListRef):
+            if p.name not in self._list_keys:
+                self._list_keys[p.name] = self._union([e for e in self.lists[p.name].entries])
+            return self._list_keys[p.name]
+        if isinstance(p, ast.Capture):
+            return self.keys(p.item)
+        if isinstance(p, ast.Alt):
+            return self._union(list(p.options))
+        if isinstance(p, ast.Seq):
+            candidates = [k for k in (self.keys(i) for i in p.items) if k is not None]
+            return min(candidates, key=_cost) if candidates else None
+        raise TypeError(p)
+
+    def _union(self, options: list[ast.Pattern]) -> frozenset[Key] | None:
+        out: set[Key] = set()
+        for o in options:
+            k = self.keys(o)
+            if k is None:
+                return None
+            out |= k
+        return frozenset(out)
+
+
+def _cost(keys: frozenset[Key]) -> float:
+    total = 0.0
+    for kind, word in keys:
+        if kind == "n":
+            total += 30
+        elif word in COMMON:
+            total += 50
+        else:
+            total += (2.0 if kind == "p" else 1.0) + 4.0 / (len(word) + 1)
+    return total
+
+
+def _matches_empty(p: ast.Pattern, lists: dict[str, ast.WordList]) -> bool:
+    if isinstance(p, (ast.Optional, ast.Gap)):
+        return True
+    if isinstance(p, ast.Seq):
+        return all(_matches_empty(i, lists) for i in p.items)
+    if isinstance(p, ast.Alt):
+        return any(_matches_empty(o, lists) for o in p.options)
+    if isinstance(p, ast.Capture):
+        return _matches_empty(p.item, lists)
+    return False
+
+
+def captures(p: ast.Pattern) -> list[ast.Capture]:
+    if isinstance(p, ast.Capture):
+        return [p, *captures(p.item)]
+    if isinstance(p, ast.Seq):
+        return [c for i in p.items for c in captures(i)]
+    if isinstance(p, ast.Alt):
+        return [c for o in p.options for c in captures(o)]
+    if isinstance(p, ast.Optional):
+        return captures(p.item)
+    return []
+
+
+def list_refs(p: ast.Pattern) -> list[ast.ListRef]:
+    if isinstance(p, ast.ListRef):
+        return [p]
+    if isinstance(p, ast.Seq):
+        return [r for i in p.items for r in list_refs(i)]
+    if isinstance(p, ast.Alt):
+        return [r for o in p.options for r in list_refs(o)]
+    if isinstance(p, (ast.Optional, ast.Capture)):
+        return list_refs(p.item)
+    return []

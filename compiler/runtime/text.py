@@ -1,0 +1,116 @@
+"""Words, sentences and language of a comment.
+
+Shared by the compiler (to split pattern phrases exactly as text will be split) and by the bundle,
+which carries a copy of this file. Standard library only: it runs in Pyodide.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A token is a hashtag, a number (45, 16,5, 1.200), a word with inner apostrophes, or one emoji.
+# Combining marks stay inside words so a decomposed "å" (a + ring) is still one word.
+_LETTERS = r"[^\W\d_][\w\u0300-\u036f]*"
+TOKEN = re.compile(
+    rf"#{_LETTERS}"
+    r"|\d+(?:[.,]\d+)*"
+    rf"|{_LETTERS}(?:['’]{_LETTERS})*"
+    r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55\u3030\u303D]"
+)
+
+# A sentence ends at ? ! … (and a full stop followed by a capital letter or the end), or a line break.
+_END = re.compile(r"[?!…]+[\"'”’)\]]*(?=\s|$)|\.+[\"'”’)\]]*(?=\s+[A-ZÆØÅÄÖÜÉ\"“]|\s*$)|\n")
+_QUESTION = re.compile(r"\?[^\w]*$")
+
+
+def normalize(token_text: str) -> str:
+    """The form a word is compared in: lower case, NFC, straight apostrophe."""
+    text = token_text.lower().replace("’", "'")
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def words(text: str) -> list[str]:
+    """The normalized tokens of a text."""
+    return [normalize(t) for t in TOKEN.findall(text)]
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in TOKEN.finditer(text)]
+
+
+def encode(text: str) -> str:
+    """Tokens joined by single spaces, each followed by one: the string compiled patterns run on."""
+    toks = TOKEN.findall(text)
+    if not toks:
+        return ""
+    return normalize(" ".join(toks)) + " "
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of a text, trimmed of surrounding white space."""
+    spans = []
+    start = 0
+    for m in _END.finditer(text):
+        end = m.end()
+        _add_trimmed(text, start, end, spans)
+        start = end
+    _add_trimmed(text, start, len(text), spans)
+    return spans
+
+
+def _add_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def is_question(sentence: str) -> bool:
+    return bool(_QUESTION.search(sentence.rstrip()))
+
+
+# Frequent words that tell Danish from English; words common to both (i, for, men, her, have…) are left out.
+DA_WORDS = frozenset(
+    "jeg du det er og ikke at en et på med som til af der den de vi så han hun mig dig min din mit dit "
+    "sig meget kan vil skal også hvad hvordan nej ja hvis når fordi eller være været blev bliver noget "
+    "nogen godt rigtig lige nu lidt mere helt aldrig altid hende ham dem jo bare havde skulle ville kunne "
+    "sgu lige synes tror ved hvorfor hvem hvor fra om efter over mange alle selv sin sit sine".split()
+)
+EN_WORDS = frozenset(
+    "you the is and not to it on with that of he she me my your so but can will just what how no yes "
+    "are was this be been if when because or really about all they them their there we get got its "
+    "it's i'm don't can't im dont i've i'll i'd didn't doesn't isn't wasn't would should could myself "
+    "feel feeling want life people like know why who from after over many".split()
+)
+_DA_LETTERS = re.compile(r"[æøåÆØÅ]")
+
+
+def language_score(text: str) -> int:
+    """Positive for Danish, negative for English, 0 when the text gives no sign."""
+    score = 0
+    for w in words(text):
+        if w in DA_WORDS:
+            score += 1
+        elif w in EN_WORDS:
+            score -= 1
+    if _DA_LETTERS.search(text):
+        score += 2
+    return score
+
+
+def utf16_offsets(text: str) -> list[int] | None:
+    """UTF-16 offset of every string offset, or None when the two are the same (no astral characters)."""
+    if text.isascii() or max(text) <= "\uffff":
+        return None
+    out = [0] * (len(text) + 1)
+    n = 0
+    for i, ch in enumerate(text):
+        out[i] = n
+        n += 2 if ord(ch) > 0xFFFF else 1
+    out[len(text)] = n
+    return out
