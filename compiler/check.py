@@ -148,19 +148,19 @@ def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources) -> None
             err(rule.pos, f"rule '{rule.id}' has no '{name}:'", f"add e.g. `{name}: {example[name]}`", width)
     if rule.category is not None and rule.category not in CATEGORIES:
         err(rule.fields["category"], f"unknown category '{rule.category}'",
-            did_you_mean(rule.category, CATEGORIES) or "the categories are listed in CATEGORIES.md")
+            did_you_mean(rule.category, CATEGORIES) or "the categories are listed in CATEGORIES.md", len(rule.category))
     if rule.severity is not None:
         if rule.severity not in SEVERITIES:
             err(rule.fields["severity"], f"unknown severity '{rule.severity}'",
-                did_you_mean(rule.severity, SEVERITIES) or "use alert, warning or suggestion")
+                did_you_mean(rule.severity, SEVERITIES) or "use alert, warning or suggestion", len(rule.severity))
         elif rule.category in CATEGORIES and CATEGORIES[rule.category] != rule.severity:
             err(rule.fields["severity"], f"category '{rule.category}' has severity '{CATEGORIES[rule.category]}',"
-                f" not '{rule.severity}'", f"write `severity: {CATEGORIES[rule.category]}`")
+                f" not '{rule.severity}'", f"write `severity: {CATEGORIES[rule.category]}`", len(rule.severity))
     if rule.lang is not None and rule.lang not in LANGUAGES:
-        err(rule.fields["lang"], f"unknown language '{rule.lang}'", "use da or en")
+        err(rule.fields["lang"], f"unknown language '{rule.lang}'", "use da or en", len(rule.lang))
     if rule.source is not None and rule.source not in points:
         err(rule.fields["source"], f"unknown point of the guidance '{rule.source}'",
-            did_you_mean(rule.source, points) or "define it with `point NAME \"summary\"`")
+            did_you_mean(rule.source, points) or "define it with `point NAME \"summary\"`", len(rule.source))
     for lang in LANGUAGES:
         if lang not in rule.messages:
             err(rule.pos, f"rule '{rule.id}' has no message in '{lang}'",

@@ -111,7 +111,8 @@ class _ToAst(Transformer):
         return ast.Gap(int(children[0][1:]), self._pos(children[0]))
 
     def list_ref(self, children: list[Token]) -> ast.ListRef:
-        return ast.ListRef(str(children[0]), self._pos(children[0]))
+        pos = self._pos(children[0])
+        return ast.ListRef(str(children[0]), ast.Pos(pos.file, pos.line, pos.col - 1))  # at the '@'
 
     def seq(self, children: list[ast.Pattern]) -> ast.Seq:
         return ast.Seq(tuple(children))
@@ -131,19 +132,19 @@ class _ToAst(Transformer):
     # rule fields: each returns (kind, position, value)
     @v_args(meta=True)
     def category(self, meta, children):
-        return ("category", self._meta_pos(meta), str(children[0]))
+        return ("category", self._pos(children[0]), str(children[0]))
 
     @v_args(meta=True)
     def severity(self, meta, children):
-        return ("severity", self._meta_pos(meta), str(children[0]))
+        return ("severity", self._pos(children[0]), str(children[0]))
 
     @v_args(meta=True)
     def lang(self, meta, children):
-        return ("lang", self._meta_pos(meta), str(children[0]))
+        return ("lang", self._pos(children[0]), str(children[0]))
 
     @v_args(meta=True)
     def source(self, meta, children):
-        return ("source", self._meta_pos(meta), str(children[0]))
+        return ("source", self._pos(children[0]), str(children[0]))
 
     @v_args(meta=True)
     def match(self, meta, children):

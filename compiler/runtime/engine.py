@@ -119,6 +119,8 @@ class Engine:
 
     def annotate(self, text: str, lang: str | None = None, context: str | None = None,
                  categories=None, country: str | None = None) -> list[dict]:
+        if lang not in (None, "da", "en"):
+            raise ValueError(f"lang must be 'da', 'en' or None, not {lang!r}")
         cats = frozenset(categories) if categories is not None else None
         found = []  # (rule index, start, end, suggestions)
         encoded = []  # encoded sentences, for conditions on the whole text

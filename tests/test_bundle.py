@@ -1,0 +1,143 @@
+"""The compiled bundle: reproducible, readable, stdlib-only, and matching as the language promises."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler.bundle import compile_bundle
+from compiler.engines import CPythonEngine
+
+GOOD = Path(__file__).parent / "fixtures" / "good"
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundle")
+    return compile_bundle([GOOD], out)
+
+
+@pytest.fixture(scope="module")
+def engine(bundle):
+    with CPythonEngine(bundle.package.parent) as eng:
+        yield eng
+
+
+def test_same_input_gives_byte_identical_output(tmp_path: Path, bundle) -> None:
+    again = compile_bundle([GOOD], tmp_path)
+    assert again.wheel.read_bytes() == bundle.wheel.read_bytes()
+    for name in ("__init__.py", "rules.py", "engine.py", "text.py"):
+        assert (again.package / name).read_bytes() == (bundle.package / name).read_bytes()
+    assert again.ruleset.hash == bundle.ruleset.hash
+
+
+def test_hash_changes_with_the_rules(tmp_path: Path, bundle) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for f in GOOD.glob("*.heed"):
+        (rules / f.name).write_text(f.read_text(encoding="utf-8").replace("Labels hurt.", "Labels sting."),
+                                    encoding="utf-8")
+    assert compile_bundle([rules], tmp_path / "out").ruleset.hash != bundle.ruleset.hash
+
+
+def test_output_does_not_depend_on_the_working_directory(tmp_path: Path, bundle, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    again = compile_bundle([GOOD.resolve()], tmp_path / "out")
+    assert again.wheel.read_bytes() == bundle.wheel.read_bytes()
+
+
+def test_bundle_is_standard_library_only(bundle) -> None:
+    stdlib = set(sys.stdlib_module_names)
+    for py in bundle.package.glob("*.py"):
+        tree = ast.parse(py.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                assert name.split(".")[0] in stdlib | {"__future__"}, f"{py.name} imports {name}"
+
+
+def test_rules_file_shows_source_and_line_next_to_each_rule(bundle) -> None:
+    text = (bundle.package / "rules.py").read_text(encoding="utf-8")
+    assert "# [0] good/base.heed:26\n    #     match: <verb: committed | commits> suicide\n    Rule(\n" \
+           "        id='committed-en'," in text
+    assert f"RULES_HASH = '{bundle.ruleset.hash}'" in (bundle.package / "__init__.py").read_text(encoding="utf-8")
+
+
+def test_emoji_before_a_match_shifts_utf16_offsets_only(engine) -> None:
+    text = "😂😂 he committed suicide"
+    [hint] = [h for h in engine.annotate(text) if h["rule"] == "committed-en"]
+    assert text[hint["start"]:hint["end"]] == "committed suicide"
+    assert (hint["start"], hint["end"]) == (6, 23)
+    assert (hint["start_utf16"], hint["end_utf16"]) == (8, 25)
+    as_utf16 = text.encode("utf-16-le")
+    assert as_utf16[hint["start_utf16"] * 2:hint["end_utf16"] * 2].decode("utf-16-le") == "committed suicide"
+
+
+def test_offsets_across_line_breaks_and_decomposed_letters(engine) -> None:
+    text = "første linje\nhan begik selvmord\nsidste"
+    [hint] = [h for h in engine.annotate(text) if h["rule"] == "begik-da"]
+    assert text[hint["start"]:hint["end"]] == "begik selvmord"
+    decomposed = "de vil bega\u030a selvmord"  # "å" typed as a + combining ring: still the word "begå"
+    [hint] = [h for h in engine.annotate(decomposed) if h["rule"] == "begik-da"]
+    assert decomposed[hint["start"]:hint["end"]] == "bega\u030a selvmord"
+
+
+def test_suggestion_keeps_capitalisation_and_reuses_nothing_it_should_not(engine) -> None:
+    [h] = [h for h in engine.annotate("Committed suicide, they said.") if h["rule"] == "committed-en"]
+    assert h["suggestions"] == ["Died by suicide"]
+    [h] = [h for h in engine.annotate("HE COMMITTED SUICIDE") if h["rule"] == "committed-en"]
+    assert h["suggestions"] == ["DIED BY SUICIDE"]
+
+
+def test_hints_for_a_sentence_are_stable_as_the_user_types_on(engine) -> None:
+    first = "Han begik selvmord sidste år."
+    base = [h for h in engine.annotate(first)]
+    for more in (" Det", " Det var", " Det var svært. I just wish i was dead", "\nny linje helt skør"):
+        longer = engine.annotate(first + more)
+        assert [h for h in longer if h["end"] <= len(first)] == base
+
+
+def test_language_is_detected_per_sentence(engine) -> None:
+    text = "He committed suicide. Han begik selvmord."
+    rules = [h["rule"] for h in engine.annotate(text)]
+    assert "committed-en" in rules and "begik-da" in rules
+    assert [h["rule"] for h in engine.annotate("han begik selvmord", lang="en")] == []
+
+
+def test_conditions_and_antipatterns(engine) -> None:
+    assert engine.annotate("Are you thinking about committed suicide?") == []  # unless question
+    assert not [h for h in engine.annotate("add 2 kg flour") if h["rule"] == "weight-en"]  # unless at the match
+    assert [h["text"] for h in engine.annotate("i lost 2 kg flour jokes aside, 45 kg now")] == ["45 kg"]
+    assert [h["rule"] for h in engine.annotate("selvmordsforsøg og selvmordsbrev")] == ["selvmord-prefix-da"]  # once
+    assert engine.annotate("selvmordsforsøg: ring til Livslinien") == []  # when text lacks
+
+
+def test_reply_context(engine) -> None:
+    assert [h["rule"] for h in engine.annotate("phew", context="no, not suicidal at all")] == ["relief-en"]
+    assert engine.annotate("phew", context="made it to the bus") == []
+    hints = engine.annotate("I'm here for you", context="i just wish i was dead")
+    assert [h["rule"] for h in hints] == ["reply-support-en"]
+    assert (hints[0]["start"], hints[0]["end"]) == (0, len("I'm here for you"))
+
+
+def test_resources_follow_the_country(engine) -> None:
+    [h] = engine.annotate("i wish i was dead", country="US")
+    assert [r["id"] for r in h["resources"]] == ["line-us"]
+    [h] = engine.annotate("i wish i was dead", country="DK")
+    assert [r["id"] for r in h["resources"]] == ["line-dk"]
+    [h] = engine.annotate("i wish i was dead", country="FR")  # no line there: show them all
+    assert len(h["resources"]) == 2
+
+
+def test_category_filter(engine) -> None:
+    text = "he committed suicide and i wish i was dead"
+    assert {h["category"] for h in engine.annotate(text)} == {"suicide-language", "warning-signs"}
+    assert {h["category"] for h in engine.annotate(text, categories=["warning-signs"])} == {"warning-signs"}
