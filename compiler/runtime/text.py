@@ -76,16 +76,16 @@ def is_question(sentence: str) -> bool:
 
 # Frequent words that tell Danish from English; words common to both (i, for, men, her, have…) are left out.
 DA_WORDS = frozenset(
-    "jeg du det er og ikke at en et på med som til af der den de vi så han hun mig dig min din mit dit "
+    "jeg du det er og ikke en et på med som til af der den de vi så han hun mig dig min din mit dit "
     "sig meget kan vil skal også hvad hvordan nej ja hvis når fordi eller være været blev bliver noget "
     "nogen godt rigtig lige nu lidt mere helt aldrig altid hende ham dem jo bare havde skulle ville kunne "
-    "sgu lige synes tror ved hvorfor hvem hvor fra om efter over mange alle selv sin sit sine".split()
+    "sgu synes tror ved hvorfor hvem hvor fra om efter mange alle selv sin sit sine ikk ik lidt".split()
 )
 EN_WORDS = frozenset(
     "you the is and not to it on with that of he she me my your so but can will just what how no yes "
     "are was this be been if when because or really about all they them their there we get got its "
     "it's i'm don't can't im dont i've i'll i'd didn't doesn't isn't wasn't would should could myself "
-    "feel feeling want life people like know why who from after over many".split()
+    "feel feeling want life people like know why who from after many".split()
 )
 _DA_LETTERS = re.compile(r"[æøåÆØÅ]")
 
