@@ -29,6 +29,9 @@ PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 WHEEL_RE = re.compile(r"^heed_bundle-(?P<version>[^-]+)-py3-none-any\.whl$")
 FIREFOX_ID = "heed@heed.invalid"
+# Files that belong to one browser's package only.
+CHROME_ONLY = ("background.js", "offscreen.html", "offscreen.js")
+FIREFOX_ONLY = ("background-firefox.js",)
 
 
 class BuildError(Exception):
@@ -101,10 +104,10 @@ def firefox_manifest(version: str) -> dict:
     return manifest
 
 
-def assemble(bundle: Path, pyodide: Path, dest: Path, manifest: dict, wheel: Path, reference: dict) -> None:
+def assemble(pyodide: Path, dest: Path, manifest: dict, wheel: Path, reference: dict, exclude: tuple[str, ...]) -> None:
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(SRC, dest)
+    shutil.copytree(SRC, dest, ignore=lambda d, names: [n for n in names if Path(d) == SRC and n in exclude])
     (dest / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (dest / "strings.js").write_text(strings_js(SRC / "_locales"), encoding="utf-8")
     (dest / "pyodide").mkdir()
@@ -141,15 +144,13 @@ def build(bundle: Path, out: Path, unpacked: Path, pyodide: Path, firefox: bool 
     """Build the unpacked extension and the packages; returns the package paths."""
     wheel, version = find_wheel(bundle)
     reference = rule_reference(bundle)
-    assemble(bundle, pyodide, unpacked, chrome_manifest(version), wheel, reference)
+    assemble(pyodide, unpacked, chrome_manifest(version), wheel, reference, FIREFOX_ONLY)
     chrome_zip = out / f"heed-chrome-{version}.zip"
     write_zip(unpacked, chrome_zip)
     packages = [chrome_zip]
     if firefox:
         ff_dir = unpacked.with_name(unpacked.name + "-firefox")
-        assemble(bundle, pyodide, ff_dir, firefox_manifest(version), wheel, reference)
-        (ff_dir / "offscreen.html").unlink()
-        (ff_dir / "offscreen.js").unlink()
+        assemble(pyodide, ff_dir, firefox_manifest(version), wheel, reference, CHROME_ONLY)
         ff_zip = out / f"heed-firefox-{version}.zip"
         write_zip(ff_dir, ff_zip)
         packages.append(ff_zip)

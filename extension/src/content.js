@@ -799,7 +799,19 @@
       if (!a || !b) return;
       const sel = selectionFor(field);
       sel.setBaseAndExtent(a.node, a.offset, b.node, b.offset);
-      done = document.execCommand("insertText", false, replacement);
+      // Editors that own their model (Draft.js, Lexical, Slate, ProseMirror) take edits through
+      // beforeinput, and execCommand does not fire it. Offer the replacement the way a spell checker
+      // does first; an editor that handles it cancels the event.
+      const transfer = new DataTransfer();
+      transfer.setData("text/plain", replacement);
+      const before = new InputEvent("beforeinput", {
+        inputType: "insertReplacementText", data: replacement, dataTransfer: transfer, bubbles: true,
+        cancelable: true, composed: true,
+        targetRanges: [new StaticRange({ startContainer: a.node, startOffset: a.offset, endContainer: b.node, endOffset: b.offset })],
+      });
+      const handled = !field.dispatchEvent(before) || readText(ed) !== current;
+      // Otherwise a native edit: the browser fires input and keeps undo.
+      done = handled || document.execCommand("insertText", false, replacement);
       if (!done && readText(ed) === current) {
         const r = document.createRange();
         r.setStart(a.node, a.offset);

@@ -8,6 +8,8 @@ class MiniDraft {
     this.undoStack = [];
     this.seen = []; // what the "site" saw after each change
     root.contentEditable = "true";
+    // Like Draft.js: spaces are kept as typed (no collapsing, no &nbsp;).
+    root.style.whiteSpace = "pre-wrap";
     root.setAttribute("data-contents", "true");
     root.addEventListener("beforeinput", (e) => this.onBeforeInput(e));
     root.addEventListener("keydown", (e) => {
