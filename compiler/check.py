@@ -32,16 +32,16 @@ class Program:
     resources: dict[str, ast.Resource]
     patterns: PatternCompiler
     display: dict[Path, str] = field(default_factory=dict)  # file -> path shown in hints and docs
+    _lines: dict[Path, list[str]] = field(default_factory=dict, repr=False)
 
     def where(self, pos: ast.Pos) -> str:
         return f"{self.display.get(pos.file, str(pos.file))}:{pos.line}"
 
     def source_line(self, pos: ast.Pos) -> str:
-        for f in self.files:
-            if f.path == pos.file:
-                lines = f.source.splitlines()
-                return lines[pos.line - 1].strip() if 0 < pos.line <= len(lines) else ""
-        return ""
+        if not self._lines:
+            self._lines = {f.path: f.source.splitlines() for f in self.files}
+        lines = self._lines.get(pos.file, [])
+        return lines[pos.line - 1].strip() if 0 < pos.line <= len(lines) else ""
 
 
 def _display_paths(files: list[ast.RuleFile]) -> dict[Path, str]:
