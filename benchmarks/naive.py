@@ -1,0 +1,197 @@
+"""A naive reference matcher over a compiled bundle's rules: every rule's regex on every sentence.
+
+Two jobs: it is the "naive engine" peer of the benchmark (no word index, no per-sentence cache), and
+it is the reference that tests/test_engine_equivalence.py compares the shipped engine with, so it is
+written for plainness, not speed, and shares no matching code with compiler/runtime/engine.py: it
+reads only the rule data (RULES, RESOURCES) and the text primitives (words, sentences, language) of
+the bundle. Standard library only, so it also runs inside Pyodide.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from types import ModuleType
+
+_RANK = {"alert": 0, "warning": 1, "suggestion": 2}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class NaiveEngine:
+    def __init__(self, bundle: ModuleType):
+        self.rules = bundle.RULES
+        self.resources = bundle.RESOURCES
+        self.text = bundle.text  # the bundle's own word/sentence primitives (the semantics under test)
+        self._compiled: dict[str, re.Pattern] = {}
+
+    def _re(self, pattern: str) -> re.Pattern:
+        rx = self._compiled.get(pattern)
+        if rx is None:
+            rx = self._compiled[pattern] = re.compile(pattern)
+        return rx
+
+    def annotate(self, text: str, lang: str | None = None, context: str | None = None,
+                 categories=None, country: str | None = None) -> list[dict]:
+        t = self.text
+        cats = None if categories is None else set(categories)
+        hits = []  # (rule index, start, end, suggestions)
+        encoded = []
+        previous = None
+        for start, end in t.sentences(text):
+            piece = text[start:end]
+            if lang:
+                langs = (lang,)
+            else:
+                score = t.language_score(piece)
+                if score > 0:
+                    langs = previous = ("da",)
+                elif score < 0:
+                    langs = previous = ("en",)
+                else:
+                    langs = previous or ("da", "en")
+            enc = t.encode(piece)
+            encoded.append(enc)
+            if not enc:
+                continue
+            words = None
+            for i, rule in enumerate(self.rules):
+                if rule.match is None or rule.lang not in langs or (cats is not None and rule.category not in cats):
+                    continue
+                if not self._sentence_ok(rule, piece, enc):
+                    continue
+                for m in self._re(rule.match).finditer(enc):
+                    if self._vetoed(rule, enc, m):
+                        continue
+                    words = words or _Words(t.TOKEN, piece, enc)
+                    s, e = words.original(m.start(), m.end())
+                    hits.append((i, start + s, start + e, self._suggest(rule, piece, words, m, piece[s:e])))
+        context_enc = [t.encode(context[s:e]) for s, e in t.sentences(context)] if context else []
+        shows: dict[str, bool] = {}
+
+        def found(cond) -> bool:
+            if cond.shows is not None:
+                if not context:
+                    return False
+                if cond.shows not in shows:
+                    shows[cond.shows] = any(h["category"] == cond.shows
+                                            for h in self.annotate(context, categories=(cond.shows,)))
+                return shows[cond.shows]
+            pool = encoded if cond.scope == "text" else context_enc
+            return any(self._re(cond.pattern).search(enc) for enc in pool)
+
+        hits = [h for h in hits
+                if all(found(c) == c.has for c in self.rules[h[0]].conditions if c.scope in ("text", "context"))]
+        if text.strip():
+            if lang:
+                langs = (lang,)
+            else:
+                score = t.language_score(text)
+                langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
+            question = t.is_question(text)
+            first = len(text) - len(text.lstrip())
+            last = len(text.rstrip())
+            for i, rule in enumerate(self.rules):
+                if rule.match is not None or rule.lang not in langs:
+                    continue
+                if cats is not None and rule.category not in cats:
+                    continue
+                ok = True
+                for c in rule.conditions:
+                    if c.scope == "question":
+                        got = question
+                    elif c.scope in ("sentence", "text", "match"):
+                        got = any(self._re(c.pattern).search(enc) for enc in encoded)
+                    else:
+                        got = found(c)
+                    if got != c.has:
+                        ok = False
+                        break
+                if ok:
+                    hits.append((i, first, last, tuple(rule.suggestions)))
+        return self._hints(text, hits, country)
+
+    def _sentence_ok(self, rule, piece: str, enc: str) -> bool:
+        for c in rule.conditions:
+            if c.scope == "question":
+                if self.text.is_question(piece) != c.has:
+                    return False
+            elif c.scope == "sentence":
+                if bool(self._re(c.pattern).search(enc)) != c.has:
+                    return False
+        return True
+
+    def _vetoed(self, rule, enc: str, m: re.Match) -> bool:
+        """An `unless:` pattern whose words overlap the match's words (spans end with a space)."""
+        for c in rule.conditions:
+            if c.scope != "match":
+                continue
+            for u in self._re(c.pattern).finditer(enc):
+                if u.start() < m.end() - 1 and m.start() < u.end() - 1:
+                    return True
+        return False
+
+    def _suggest(self, rule, piece: str, words: _Words, m: re.Match, original: str) -> tuple:
+        if not rule.suggestions:
+            return ()
+        groups = {}
+        for name, value in m.groupdict().items():
+            if value is None:
+                groups[name] = ""
+            else:
+                s, e = words.original(*m.span(name))
+                groups[name] = piece[s:e]
+        out = []
+        for template in rule.suggestions:
+            filled = " ".join(_PLACEHOLDER.sub(lambda g: groups.get(g.group(1), ""), template).split())
+            out.append(_same_case(filled, original))
+        return tuple(out)
+
+    def _hints(self, text: str, hits: list, country: str | None) -> list[dict]:
+        hits.sort(key=lambda h: (h[1], h[2], _RANK.get(self.rules[h[0]].severity, 3), self.rules[h[0]].id))
+        out, seen, once = [], set(), set()
+        astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        for i, start, end, sugg in hits:
+            rule = self.rules[i]
+            if (i, start, end) in seen or i in once:
+                continue
+            seen.add((i, start, end))
+            if rule.once:
+                once.add(i)
+            chosen = [self.resources[r] for r in rule.resources]
+            if country:
+                chosen = [r for r in chosen if country.upper() in r["countries"]] or chosen
+            out.append({
+                "rule": rule.id, "category": rule.category, "severity": rule.severity,
+                "start": start, "end": end,
+                "start_utf16": start + bisect.bisect_left(astral, start),
+                "end_utf16": end + bisect.bisect_left(astral, end),
+                "text": text[start:end], "message": dict(rule.messages), "suggestions": list(sugg),
+                "resources": [dict(r) for r in chosen], "source": rule.source, "guidance": rule.guidance,
+            })
+        return out
+
+
+class _Words:
+    """A sentence's token offsets in the text and in its encoding, to map a match back to the text."""
+
+    def __init__(self, token_re: re.Pattern, piece: str, enc: str):
+        self.starts = []  # offset in enc of each token
+        pos = 0
+        for tok in enc[:-1].split(" "):
+            self.starts.append(pos)
+            pos += len(tok) + 1
+        self.spans = [m.span() for m in token_re.finditer(piece)]
+
+    def original(self, enc_start: int, enc_end: int) -> tuple[int, int]:
+        first = bisect.bisect_right(self.starts, enc_start) - 1
+        last = bisect.bisect_left(self.starts, enc_end) - 1  # the token holding the match's last character
+        return self.spans[first][0], self.spans[last][1]
+
+
+def _same_case(suggestion: str, original: str) -> str:
+    letters = [c for c in original if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return suggestion.upper()
+    if letters and original.lstrip()[:1].isupper():
+        return suggestion[:1].upper() + suggestion[1:]
+    return suggestion
