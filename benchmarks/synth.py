@@ -63,8 +63,9 @@ class Generator:
         self.invented: dict[str, set[str]] = {lang: set() for lang in CORPORA}
         self.lists: list[str] = []  # `list` lines, defined as rules need them
 
-    def word(self, lang: str) -> str:
-        if self.rng.random() < self.real_share:
+    def word(self, lang: str, real_share: float | None = None) -> str:
+        share = self.real_share if real_share is None else real_share
+        if self.rng.random() < share:
             return self.rng.choice(self.vocab[lang])
         while True:
             w = "".join(self.rng.choice(SYLLABLES[lang]) for _ in range(self.rng.randint(2, 4)))
@@ -88,6 +89,10 @@ class Generator:
         shape = rng.choices([s for s, _ in SHAPES], [w for _, w in SHAPES])[0]
         w1, w2, w3 = self.word(lang), self.word(lang), self.word(lang)
         glue = rng.choice(GLUE[lang])
+        if shape in ("word", "prefix", "number"):
+            # A rule of one word fires wherever the word appears: real rules keep those for rare,
+            # specific terms, so here the word is seldom one of the corpus's.
+            w1 = self.word(lang, self.real_share / 5)
         if shape == "word":
             return w1, f"{glue} {w1}", None
         if shape == "phrase":

@@ -1,0 +1,686 @@
+"""The heed benchmark: one command that measures the engine and writes docs/benchmarks.md.
+
+    .venv/bin/python benchmarks/run.py            # full run, a few minutes
+    .venv/bin/python benchmarks/run.py --quick    # fewer rounds, for a look
+
+What it measures (figures are printed and written to docs/benchmarks.md with plots in docs/benchmarks/):
+- per-comment median, p95, p99 and characters per millisecond of the shipped rules, in CPython and
+  inside Pyodide (timed by a Python loop running in Pyodide, see benchmarks/timing.py), cold (cache
+  emptied: a text never seen) and warm (the same text again), plus the JavaScript round trip;
+- scaling with synthetic rule sets (benchmarks/synth.py) of 100, 1,000 and 10,000 rules and with text
+  length from 100 to 50,000 characters;
+- peers on the same English comments: alex (npm) and the naive engine (benchmarks/naive.py);
+- a keystroke in a long text: time and how many sentences are matched again;
+- compile time of the shipped rules and of 10,000 rules, bundle size, Pyodide cold start.
+
+The machine may be shared: every figure is a median over rounds, and ratios are taken within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import shlex
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+for p in (str(ROOT), str(HERE)):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+import synth  # noqa: E402
+import timing  # noqa: E402
+
+from compiler import __version__  # noqa: E402
+from compiler.check import check  # noqa: E402
+from compiler.codegen import write_package  # noqa: E402
+from compiler.parse import parse_files  # noqa: E402
+from compiler.ruleset import build_ruleset  # noqa: E402
+from compiler.wheel import build_wheel  # noqa: E402
+
+LENGTHS = [100, 300, 1_000, 3_000, 10_000, 30_000, 50_000]
+SERIES = {"paragraphs": "comments one per line", "one sentence": "no sentence ends at all"}
+TARGETS = {"median_ms": 0.1, "p95_ms": 1.0, "alex_ratio": 20.0, "rules_ratio": 1.5, "long_ms": 100.0,
+           "compile_s": 10.0}
+
+
+# --- inputs ----------------------------------------------------------------------------------------
+
+def load_corpus() -> list[dict]:
+    items = []
+    for lang in ("en", "da"):
+        for line in (ROOT / "tests" / "corpus" / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            items.append({"text": row["text"], "context": row.get("context"), "lang": row["lang"]})
+    return items
+
+
+def long_comments(corpus: list[dict], n: int, rng: random.Random) -> list[dict]:
+    """Comments of 500 to 2,000 characters: corpus comments of one language run together."""
+    out = []
+    for i in range(n):
+        lang = ("en", "da")[i % 2]
+        pool = [c["text"] for c in corpus if c["lang"] == lang]
+        goal = rng.randint(500, 2000)
+        parts: list[str] = []
+        while sum(len(p) + 1 for p in parts) < goal:
+            parts.append(rng.choice(pool))
+        out.append({"text": " ".join(parts)[:goal].rstrip(), "context": None, "lang": lang})
+    return out
+
+
+def length_texts(corpus: list[dict], rng: random.Random) -> dict[str, list[str]]:
+    """For each series and length: three texts (English, Danish, mixed) cut to exactly that length."""
+    out: dict[str, list[str]] = {s: [] for s in SERIES}
+    pools = [[c["text"] for c in corpus if c["lang"] == "en"], [c["text"] for c in corpus if c["lang"] == "da"],
+             [c["text"] for c in corpus]]
+    for length in LENGTHS:
+        for pool in pools:
+            order = pool[:]
+            rng.shuffle(order)
+            body = "\n".join(order)
+            while len(body) < length:
+                body += "\n" + body
+            para = body[:length]
+            out["paragraphs"].append(para)
+            flat = para.translate({ord(c): "," for c in ".?!…\n"})
+            out["one sentence"].append(flat)
+    return out
+
+
+def keystroke_positions(text: str, n: int) -> list[int]:
+    """n places spread over the text, each inside a word, where one letter will be typed."""
+    out = []
+    for k in range(n):
+        p = (k + 1) * len(text) // (n + 1)
+        while p < len(text) - 1 and not (text[p - 1].isalpha() and text[p].isalpha()):
+            p += 1
+        out.append(p + k)  # each earlier keystroke moved the text on by one
+    return out
+
+
+# --- compiling -------------------------------------------------------------------------------------
+
+def compile_timed(paths: list[Path], out_dir: Path) -> dict:
+    """compile_bundle's steps (compiler/bundle.py), each timed; the bundle's sizes."""
+    t0 = time.perf_counter()
+    files = parse_files(paths)
+    t1 = time.perf_counter()
+    program = check(files)
+    t2 = time.perf_counter()
+    ruleset = build_ruleset(program)
+    t3 = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("heed_bundle-*.whl"):
+        old.unlink()
+    package = write_package(ruleset, out_dir, version=__version__, files=sorted(program.display.values()))
+    t4 = time.perf_counter()
+    wheel = build_wheel(package, out_dir, version=__version__, summary=f"heed rules {ruleset.hash}")
+    t5 = time.perf_counter()
+    return {
+        "rules": len(ruleset.rules),
+        "parse_s": t1 - t0, "check_s": t2 - t1, "ruleset_s": t3 - t2, "codegen_s": t4 - t3, "wheel_s": t5 - t4,
+        "total_s": t5 - t0,
+        "wheel_bytes": wheel.stat().st_size,
+        "rules_py_bytes": (package / "rules.py").stat().st_size,
+        "package_bytes": sum(f.stat().st_size for f in package.iterdir() if f.is_file()),
+        "wheel": str(wheel),
+        "dir": str(out_dir),
+    }
+
+
+def profile_compile(paths: list[Path], out_dir: Path, top: int = 14) -> str:
+    prof = cProfile.Profile()
+    prof.enable()
+    compile_timed(paths, out_dir)
+    prof.disable()
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(top)
+    return buf.getvalue()
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+def pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    k = max(0, min(len(s) - 1, int(round(q / 100 * len(s) + 0.5)) - 1))
+    return s[k]
+
+
+def summary(ns: list[int], texts: list[str]) -> dict:
+    ms = [x / 1e6 for x in ns]
+    chars = sum(len(t) for t in texts)
+    return {"n": len(ms), "median_ms": pct(ms, 50), "p95_ms": pct(ms, 95), "p99_ms": pct(ms, 99),
+            "max_ms": max(ms), "chars_per_ms": chars / sum(ms) if sum(ms) else float("inf")}
+
+
+# --- running ---------------------------------------------------------------------------------------
+
+def make_job(args: argparse.Namespace, corpus: list[dict], sizes: list[int], rng: random.Random) -> dict:
+    rounds = 3 if args.quick else 7
+    sets = {
+        "corpus": [{"text": c["text"], "context": c["context"]} for c in corpus],
+        "long": [{"text": c["text"]} for c in long_comments(corpus, 60 if args.quick else 150, rng)],
+        "en": [{"text": c["text"]} for c in corpus if c["lang"] == "en"],
+        "sample": [{"text": c["text"], "context": c["context"]} for c in rng.sample(corpus, 120)],
+    }
+    texts = length_texts(corpus, rng)
+    key_text = texts["paragraphs"][LENGTHS.index(50_000) * 3]
+    budget = (1 if args.quick else 3) * 1_000_000_000
+    tasks = [
+        {"bundle": "shipped", "what": "comments", "set": "corpus", "rounds": rounds},
+        {"bundle": "shipped", "what": "comments", "set": "long", "rounds": rounds},
+        {"bundle": "shipped", "what": "comments", "set": "en", "rounds": rounds},
+        {"bundle": "shipped", "what": "comments", "set": "en", "rounds": max(2, rounds // 2), "naive": True},
+        {"bundle": "shipped", "what": "floor", "set": "corpus"},
+        {"bundle": "shipped", "what": "count", "set": "corpus"},
+        {"bundle": "shipped", "what": "keystroke", "rounds": 3},
+    ]
+    for series in SERIES:
+        tasks.append({"bundle": "shipped", "what": "lengths", "series": series, "budget_ns": budget})
+    for n in sizes:
+        name = f"synthetic-{n}"
+        tasks += [
+            {"bundle": name, "what": "comments", "set": "corpus", "rounds": rounds},
+            {"bundle": name, "what": "count", "set": "corpus"},
+            {"bundle": name, "what": "comments", "set": "sample", "rounds": 1 if n >= 5000 else 2, "naive": True},
+            {"bundle": name, "what": "lengths", "series": "paragraphs", "budget_ns": budget // 2},
+        ]
+    return {"tasks": tasks, "comment_sets": sets, "length_texts": texts,
+            "keystroke": {"text": key_text, "positions": keystroke_positions(key_text, 20)}}
+
+
+def run_cpython(job: dict, builds: dict[str, dict]) -> dict:
+    bundles = {}
+    imports = {}
+    for name, b in builds.items():
+        module, ns = timing.load_bundle(b["dir"], f"_bench_{name.replace('-', '_')}")
+        bundles[name] = module
+        imports[name] = ns / 1e6
+    bundles["shipped"].annotate_json("warm up: he committed suicide. han begik selvmord.")
+    return {"import_ms": imports, "tasks": timing.run_job(job, bundles)}
+
+
+def run_pyodide(job: dict, builds: dict[str, dict], build_dir: Path, cold_samples: int) -> dict:
+    job_path = build_dir / "pyodide-job.json"
+    out_path = build_dir / "pyodide-result.json"
+    full_job = {**job, "shipped_wheel": builds["shipped"]["wheel"], "roundtrip_set": "corpus",
+                "roundtrip_rounds": 3,
+                "bundles": [{"name": n, "wheel": b["wheel"]} for n, b in builds.items() if n != "shipped"]}
+    job_path.write_text(json.dumps(full_job), encoding="utf-8")
+    node = ["node", str(HERE / "pyodide_bench.mjs")]
+    subprocess.run([*node, str(job_path), str(out_path)], check=True, cwd=ROOT)
+    result = json.loads(out_path.read_text(encoding="utf-8"))
+    colds = [result["startup"]]
+    for _ in range(cold_samples):
+        line = subprocess.run([*node, "--cold", builds["shipped"]["wheel"]], check=True, cwd=ROOT,
+                              capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        colds.append(json.loads(line))
+    result["cold_starts"] = colds
+    return result
+
+
+def run_alex(texts: list[str], rounds: int, build_dir: Path) -> dict:
+    inp = build_dir / "alex-in.json"
+    out = build_dir / "alex-out.json"
+    inp.write_text(json.dumps({"texts": texts, "rounds": rounds}), encoding="utf-8")
+    subprocess.run(["node", str(HERE / "alex_bench.mjs"), str(inp), str(out)], check=True, cwd=ROOT)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def find(tasks: list[dict], **match) -> dict:
+    for t in tasks:
+        if all(t.get(k) == v for k, v in match.items()):
+            return t
+    raise KeyError(match)
+
+
+# --- report ----------------------------------------------------------------------------------------
+
+def fmt(x: float, unit: str = "") -> str:
+    if x != x:
+        return "n/a"
+    if x >= 100:
+        s = f"{x:,.0f}"
+    elif x >= 10:
+        s = f"{x:.1f}"
+    elif x >= 1:
+        s = f"{x:.2f}"
+    else:
+        s = f"{x:.3f}"
+    return s + unit
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def plots(res: dict, out_dir: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    made = []
+    runtimes = [r for r in ("cpython", "pyodide") if r in res["runs"]]
+    names = ["shipped", *[f"synthetic-{n}" for n in res["sizes"]]]
+
+    # 1. time against text length
+    fig, axes = plt.subplots(1, len(runtimes), figsize=(6 * len(runtimes), 4.4), squeeze=False)
+    for ax, rt in zip(axes[0], runtimes):
+        lengths = res["lengths"][rt]
+        for name in names:
+            for series, style in (("paragraphs", "-"), ("one sentence", "--")):
+                ys = lengths.get(name, {}).get(series)
+                if ys:
+                    label = f"{res['labels'][name]}" + ("" if series == "paragraphs" else " (one sentence)")
+                    ax.plot(LENGTHS, ys, style, marker="o", ms=3, label=label)
+        ref = lengths["shipped"]["paragraphs"]
+        ax.plot(LENGTHS, [ref[0] * n / LENGTHS[0] for n in LENGTHS], ":", color="grey", label="linear")
+        if rt == "pyodide":
+            ax.axhline(TARGETS["long_ms"], color="red", lw=0.8, ls=":", label="100 ms")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("characters")
+        ax.set_ylabel("ms per text (cold)")
+        ax.set_title(rt)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out_dir / "length.png", dpi=110)
+    plt.close(fig)
+    made.append("length.png")
+
+    # 2. time per comment against number of rules
+    fig, ax = plt.subplots(figsize=(6.5, 4.4))
+    xs = res["sizes"]
+    for rt, color in (("cpython", "tab:blue"), ("pyodide", "tab:orange")):
+        if rt not in res["runs"]:
+            continue
+        sc = res["scaling"][rt]
+        ax.plot(xs, [sc[f"synthetic-{n}"]["cold"]["median_ms"] for n in xs], "-o", color=color,
+                label=f"{rt}: engine, median")
+        ax.plot(xs, [sc[f"synthetic-{n}"]["cold"]["p95_ms"] for n in xs], ":o", color=color,
+                label=f"{rt}: engine, p95")
+        ax.plot(xs, [sc[f"synthetic-{n}"]["naive"]["median_ms"] for n in xs], "--x", color=color,
+                label=f"{rt}: naive, median")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rules")
+    ax.set_ylabel("ms per comment (cold)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out_dir / "rules.png", dpi=110)
+    plt.close(fig)
+    made.append("rules.png")
+
+    # 3. distribution of per-comment times
+    fig, ax = plt.subplots(figsize=(6.5, 4.4))
+    curves = []
+    for rt in runtimes:
+        curves.append((f"{rt} cold", res["raw"][rt]["en_cold"]))
+        curves.append((f"{rt} warm", res["raw"][rt]["en_warm"]))
+    if res.get("alex"):
+        curves.append(("alex (Node)", res["alex"]["ms"]))
+    for label, ms in curves:
+        s = sorted(ms)
+        ax.plot(s, [(i + 1) / len(s) for i in range(len(s))], label=label)
+    ax.axvline(TARGETS["median_ms"], color="red", lw=0.8, ls=":")
+    ax.set_xscale("log")
+    ax.set_xlabel("ms per English comment")
+    ax.set_ylabel("share of comments")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out_dir / "comments.png", dpi=110)
+    plt.close(fig)
+    made.append("comments.png")
+    return made
+
+
+def analyse(res: dict) -> dict:
+    """Turn raw task results into the figures the report shows."""
+    job = res["job"]
+    sets = job["comment_sets"]
+    res["summary"], res["scaling"], res["lengths"], res["raw"], res["keystroke"], res["counts"] = {}, {}, {}, {}, {}, {}
+    for rt, run in res["runs"].items():
+        tasks = run["tasks"]
+        s = res["summary"][rt] = {}
+        for name in ("corpus", "long", "en"):
+            t = find(tasks, bundle="shipped", what="comments", set=name, naive=None)
+            texts = [i["text"] for i in sets[name]]
+            s[name] = {"cold": summary(t["cold"], texts), "warm": summary(t["warm"], texts)}
+            if name == "corpus":
+                short = [i for i, x in enumerate(texts) if len(x) <= 500]
+                s["short"] = {k: summary([t[k][i] for i in short], [texts[i] for i in short]) for k in ("cold", "warm")}
+        t = find(tasks, bundle="shipped", what="comments", set="en", naive=True)
+        s["naive_en"] = summary(t["cold"], [i["text"] for i in sets["en"]])
+        s["floor_ms"] = find(tasks, what="floor")["ns"] / 1e6
+        en = find(tasks, bundle="shipped", what="comments", set="en", naive=None)
+        res["raw"][rt] = {"en_cold": [x / 1e6 for x in en["cold"]], "en_warm": [x / 1e6 for x in en["warm"]]}
+        res["keystroke"][rt] = find(tasks, what="keystroke")
+        lengths = res["lengths"][rt] = {}
+        for t in tasks:
+            if t["what"] == "lengths":
+                per = t["times"]
+                # three texts per length: the median of their times
+                lengths.setdefault(t["bundle"], {})[t["series"]] = [
+                    sorted(per[3 * i: 3 * i + 3])[1] / 1e6 for i in range(len(LENGTHS))]
+        sc = res["scaling"][rt] = {}
+        counts = res["counts"][rt] = {}
+        for name in ["shipped", *[f"synthetic-{n}" for n in res["sizes"]]]:
+            t = find(tasks, bundle=name, what="comments", set="corpus", naive=None)
+            texts = [i["text"] for i in sets["corpus"]]
+            sc[name] = {"cold": summary(t["cold"], texts), "warm": summary(t["warm"], texts)}
+            if name != "shipped":
+                nv = find(tasks, bundle=name, what="comments", set="sample", naive=True)
+                sc[name]["naive"] = summary(nv["cold"], [i["text"] for i in sets["sample"]])
+            c = find(tasks, bundle=name, what="count")
+            counts[name] = {"woken_per_sentence": c["woken"] / max(1, c["sentences"]), **c}
+    return res
+
+
+def report(res: dict, command: str) -> str:
+    rts = [r for r in ("cpython", "pyodide") if r in res["runs"]]
+    lab = res["labels"]
+    builds = res["builds"]
+    py = res["summary"].get("pyodide", res["summary"].get("cpython"))
+    best = "pyodide" if "pyodide" in rts else "cpython"
+    out = [
+        "# Benchmarks",
+        "",
+        f"Made by `{command}` on {res['when']} ({res['machine']}). The machine is shared: every figure is a"
+        " median over rounds, ratios compare figures from the same run, and a rerun moves the numbers by"
+        " 10-30 %.",
+        "",
+        "Times are per call of `annotate_json(text, None, context)`, the call the extension makes. **Cold**: the"
+        " engine's per-sentence cache is emptied first, so every sentence is matched (a text never seen before)."
+        " **Warm**: the same text again, all sentences from the cache (what most keystrokes cost). In Pyodide"
+        " the loop that times the calls runs in Python inside Pyodide (`benchmarks/timing.py`), so no"
+        " JavaScript/Python crossing is counted; the round trip from JavaScript is given separately.",
+        "",
+        "## Targets",
+        "",
+    ]
+    trows = []
+    short = py["short"]["cold"]
+    trows.append([f"median per comment <= 500 chars, {best}, shipped rules (cold)", "<= 0.1 ms",
+                  fmt(short["median_ms"], " ms"), "yes" if short["median_ms"] <= TARGETS["median_ms"] else "**no**"])
+    trows.append([f"p95 per comment <= 500 chars, {best} (cold)", "<= 1 ms", fmt(short["p95_ms"], " ms"),
+                  "yes" if short["p95_ms"] <= TARGETS["p95_ms"] else "**no**"])
+    if res.get("alex"):
+        ratio = res["alex_ratio"][best]
+        trows.append([f"faster than alex, English comments, {best} vs alex in Node (medians)", ">= 20x",
+                      f"{ratio:.0f}x", "yes" if ratio >= TARGETS["alex_ratio"] else "**no**"])
+    if len(res["sizes"]) >= 2 and 1000 in res["sizes"] and 10000 in res["sizes"]:
+        for rt in rts:
+            sc = res["scaling"][rt]
+            r = sc["synthetic-10000"]["cold"]["median_ms"] / sc["synthetic-1000"]["cold"]["median_ms"]
+            trows.append([f"1,000 -> 10,000 rules, median per comment, {rt}", "<= 1.5x", f"{r:.2f}x",
+                          "yes" if r <= TARGETS["rules_ratio"] else "**no**"])
+    for rt in rts:
+        long_ms = res["lengths"][rt]["shipped"]["paragraphs"][-1]
+        flat_ms = res["lengths"][rt]["shipped"]["one sentence"][-1]
+        worst = max(long_ms, flat_ms)
+        trows.append([f"50,000 characters, shipped rules, {rt} (cold, worst series)", "< 100 ms",
+                      fmt(worst, " ms"), "yes" if worst < TARGETS["long_ms"] else "**no**"])
+    ks = res["keystroke"][best]
+    one = all(m == 1 for m in ks["matched"])
+    trows.append(["a keystroke in a 50,000-char text re-matches only the edited sentence",
+                  "1 sentence", f"{min(ks['matched'])}-{max(ks['matched'])} sentence(s)", "yes" if one else "**no**"])
+    if "synthetic-10000" in builds:
+        c = builds["synthetic-10000"]["compile"]
+        trows.append(["compile 10,000 rules", "< 10 s", fmt(c["total_s"], " s"),
+                      "yes" if c["total_s"] < TARGETS["compile_s"] else "**no**"])
+    out += [table(["target", "goal", "measured", "met"], trows), ""]
+
+    out += ["## Per comment, shipped rules", "",
+            f"{builds['shipped']['compile']['rules']} rules. Corpus: the {py['corpus']['cold']['n']} labelled comments"
+            " of `tests/corpus/` (Danish and English, 4 to ~550 characters, with their reply context), of which"
+            f" {py['short']['cold']['n']} are <= 500 characters; long: {py['long']['cold']['n']} comments of 500 to"
+            " 2,000 characters made by running corpus comments together.", ""]
+    rows = []
+    for rt in rts:
+        s = res["summary"][rt]
+        for name, label in (("short", "<= 500 chars"), ("long", "500-2,000 chars")):
+            for kind in ("cold", "warm"):
+                f = s[name][kind]
+                rows.append([rt, label, kind, fmt(f["median_ms"]), fmt(f["p95_ms"]), fmt(f["p99_ms"]),
+                             fmt(f["max_ms"]), fmt(f["chars_per_ms"])])
+    out += [table(["runtime", "comments", "cache", "median ms", "p95 ms", "p99 ms", "max ms", "chars/ms"], rows), ""]
+    for rt in rts:
+        out.append(f"- One compiled regular expression searched over a corpus comment, {rt}: "
+                   f"{fmt(res['summary'][rt]['floor_ms'] * 1000)} µs (the floor).")
+    if "pyodide" in rts:
+        rt_ = res["runs"]["pyodide"]["roundtrip"]
+        texts = [i["text"] for i in res["job"]["comment_sets"]["corpus"]]
+        cold = summary([x * 1e6 for x in rt_["cold_ms"]], texts)
+        warm = summary([x * 1e6 for x in rt_["warm_ms"]], texts)
+        inside = res["summary"]["pyodide"]["corpus"]
+        out.append(f"- Round trip from JavaScript (`bundle.annotate_json(text)` through the Pyodide proxy, corpus):"
+                   f" cold median {fmt(cold['median_ms'])} ms, p95 {fmt(cold['p95_ms'])} ms; warm median"
+                   f" {fmt(warm['median_ms'])} ms. Timed inside Python the same calls take"
+                   f" {fmt(inside['cold']['median_ms'])} / {fmt(inside['warm']['median_ms'])} ms: crossing costs about"
+                   f" {fmt((warm['median_ms'] - inside['warm']['median_ms']) * 1000)} µs per call.")
+    out += ["", "![per-comment times](benchmarks/comments.png)", ""]
+
+    out += ["## Peers on the same English comments", "",
+            f"The {len(res['job']['comment_sets']['en'])} English corpus comments, no context. alex 11 (npm `alex`,"
+            " plain-text mode) runs in Node; the naive engine (`benchmarks/naive.py`) tries every rule's regex on"
+            " every sentence, with no word index and no cache. Ratios are of medians per comment.", ""]
+    rows = []
+    for rt in rts:
+        s = res["summary"][rt]
+        rows.append([f"heed engine, {rt}, cold", fmt(s["en"]["cold"]["median_ms"]), fmt(s["en"]["cold"]["p95_ms"]),
+                     "1x"])
+        rows.append([f"heed engine, {rt}, warm", fmt(s["en"]["warm"]["median_ms"]), fmt(s["en"]["warm"]["p95_ms"]),
+                     f"{s['en']['cold']['median_ms'] / s['en']['warm']['median_ms']:.1f}x faster"])
+        rows.append([f"naive engine, {rt}", fmt(s["naive_en"]["median_ms"]), fmt(s["naive_en"]["p95_ms"]),
+                     f"{s['naive_en']['median_ms'] / s['en']['cold']['median_ms']:.1f}x slower"])
+    if res.get("alex"):
+        a = summary([x * 1e6 for x in res["alex"]["ms"]], [i["text"] for i in res["job"]["comment_sets"]["en"]])
+        for rt in rts:
+            rows.append([f"alex (Node {res['alex']['node']}) vs {rt} cold", fmt(a["median_ms"]), fmt(a["p95_ms"]),
+                         f"{res['alex_ratio'][rt]:.0f}x slower"])
+        hits = sum(1 for m in res["alex"]["messages"] if m)
+        out += [table(["engine", "median ms", "p95 ms", "ratio"], rows), "",
+                f"alex flags {hits} of these {len(res['alex']['messages'])} comments (it looks for other things:"
+                " gendered, ableist and profane words), so the comparison is of speed only.", ""]
+    else:
+        out += [table(["engine", "median ms", "p95 ms", "ratio"], rows), ""]
+
+    out += ["## Scaling with the number of rules", "",
+            "Synthetic rule sets from `benchmarks/synth.py` (the first N rules of one seeded sequence; words from"
+            " the corpora and invented words, half and half; every pattern shape of the language; a third with"
+            " conditions). Per comment over the whole corpus, cold. *Woken* is the number of rules the word"
+            " index hands to the matcher per sentence; the naive engine tries them all (on 120 sampled comments).",
+            ""]
+    rows = []
+    for rt in rts:
+        sc = res["scaling"][rt]
+        for name in ["shipped", *[f"synthetic-{n}" for n in res["sizes"]]]:
+            f = sc[name]
+            c = res["counts"][rt][name]
+            naive = f.get("naive")
+            rows.append([rt, lab[name], fmt(f["cold"]["median_ms"]), fmt(f["cold"]["p95_ms"]), fmt(f["cold"]["p99_ms"]),
+                         fmt(f["warm"]["median_ms"]), f"{c['woken_per_sentence']:.1f}",
+                         fmt(naive["median_ms"]) if naive else "",
+                         f"{naive['median_ms'] / f['cold']['median_ms']:.0f}x" if naive else ""])
+    out += [table(["runtime", "rules", "median ms", "p95 ms", "p99 ms", "warm median ms", "woken / sentence",
+                   "naive median ms", "naive / engine"], rows), "",
+            "![time per comment against rules](benchmarks/rules.png)", ""]
+
+    out += ["## Scaling with text length", "",
+            "Cold time for one text, median of three texts per length (English, Danish, mixed). *Paragraphs*:"
+            " corpus comments one per line (a pasted article). *One sentence*: the same text with every sentence"
+            " end replaced by a comma, so the engine sees one sentence of up to 50,000 characters (the worst case"
+            " for the regexes). Columns are characters.", ""]
+    rows = []
+    for rt in rts:
+        for name in ["shipped", *[f"synthetic-{n}" for n in res["sizes"]]]:
+            for series in SERIES:
+                ys = res["lengths"][rt].get(name, {}).get(series)
+                if ys:
+                    rows.append([rt, lab[name], series, *[fmt(y) for y in ys],
+                                 fmt(LENGTHS[-1] / ys[-1])])
+    out += [table(["runtime", "rules", "text", *[f"{n:,}" for n in LENGTHS], "chars/ms at 50k"], rows), "",
+            "![time against text length](benchmarks/length.png)", ""]
+
+    out += ["## A keystroke in a long text", ""]
+    rows = []
+    for rt in rts:
+        k = res["keystroke"][rt]
+        rows.append([rt, f"{k['chars']:,}", fmt(k["full"] / 1e6), fmt(k["keystroke"] / 1e6),
+                     fmt(k["keystroke_max"] / 1e6), f"{min(k['matched'])}-{max(k['matched'])}"])
+    out += ["One letter typed inside a word at 20 places of a 50,000-character text (paragraphs, shipped rules)"
+            " that was checked once before. The engine caches each sentence's matches, so only the edited"
+            " sentence is matched again; the rest of the call splits the text, looks sentences up in the cache"
+            " and builds the hints of the whole text.", "",
+            table(["runtime", "characters", "full check ms (cold)", "after a keystroke ms (median)", "max ms",
+                   "sentences matched again"], rows), ""]
+
+    out += ["## Compiling", ""]
+    rows = []
+    for name, b in builds.items():
+        c = b["compile"]
+        rows.append([lab[name], f"{c['rules']:,}", fmt(c["parse_s"]), fmt(c["check_s"]), fmt(c["ruleset_s"]),
+                     fmt(c["codegen_s"]), fmt(c["wheel_s"]), fmt(c["total_s"]), f"{c['wheel_bytes'] / 1024:,.0f} KiB",
+                     f"{c['rules_py_bytes'] / 1024:,.0f} KiB"])
+    out += ["Phases of `heed compile` (compiler/bundle.py), in seconds, CPython. The wheel is what the extension ships;"
+            " `rules.py` is the generated rule table inside it.", "",
+            table(["rules", "count", "parse", "check", "rule table", "codegen", "wheel", "total", "wheel size",
+                   "rules.py"], rows), ""]
+    if res.get("compile_profile"):
+        out += ["Profile of compiling the 10,000 synthetic rules (cProfile, top functions by own time):", "", "```",
+                res["compile_profile"].strip(), "```", ""]
+
+    out += ["## Start-up", ""]
+    rows = []
+    for rt in rts:
+        for name in ["shipped", *[f"synthetic-{n}" for n in res["sizes"]]]:
+            rows.append([rt, lab[name], fmt(res["runs"][rt]["import_ms"].get(name, float("nan")))])
+    if "pyodide" in rts:
+        colds = res["runs"]["pyodide"]["cold_starts"]
+
+        def med(key: str) -> float:
+            return pct([c[key] for c in colds], 50)
+
+        out += [f"Pyodide cold start with the shipped bundle, as the extension does it (median of {len(colds)} fresh"
+                f" Node processes): load the runtime {fmt(med('runtime_ms'))} ms, unpack and import the bundle"
+                f" {fmt(med('bundle_ms'))} ms, first call (compiles the regexes it needs)"
+                f" {fmt(med('first_call_ms'))} ms; total {fmt(med('total_ms'))} ms.", ""]
+    out += ["Importing a bundle (`import heed_bundle`: executing the generated rule table; regexes compile on first"
+            " use):", "", table(["runtime", "rules", "import ms"], rows), ""]
+
+    out += ["## Notes", "", *res["notes"], ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Benchmark the heed engine and write docs/benchmarks.md.")
+    ap.add_argument("--quick", action="store_true", help="fewer rounds and samples")
+    ap.add_argument("--rules", type=Path, default=ROOT / "rules", help="the shipped rules (default: rules/)")
+    ap.add_argument("--sizes", default="100,1000,10000", help="synthetic rule-set sizes")
+    ap.add_argument("--build", type=Path, default=ROOT / "build" / "bench", help="scratch folder")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    ap.add_argument("--no-pyodide", action="store_true")
+    ap.add_argument("--no-alex", action="store_true")
+    ap.add_argument("--profile-compile", action="store_true",
+                    help="also profile compiling the largest synthetic set (runs that compile twice)")
+    args = ap.parse_args(argv)
+    command = ".venv/bin/python benchmarks/run.py" + ("".join(f" {shlex.quote(a)}" for a in (argv or sys.argv[1:])))
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    build = args.build
+    build.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(11)
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+
+    def say(msg: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {msg}", flush=True)
+
+    # Compile: the shipped rules three times (median per phase), each synthetic set once.
+    builds: dict[str, dict] = {}
+    runs = [compile_timed([args.rules], build / "shipped") for _ in range(1 if args.quick else 3)]
+    builds["shipped"] = {"compile": {k: (pct([r[k] for r in runs], 50) if isinstance(v, float) else v)
+                                     for k, v in runs[-1].items()}}
+    builds["shipped"].update(wheel=runs[-1]["wheel"], dir=runs[-1]["dir"])
+    say(f"compiled shipped rules: {runs[-1]['rules']} rules in {fmt(builds['shipped']['compile']['total_s'])} s")
+    profile = None
+    for n in sizes:
+        heed = synth.write(n, build / "synth")
+        c = compile_timed([heed], build / f"synthetic-{n}")
+        builds[f"synthetic-{n}"] = {"compile": c, "wheel": c["wheel"], "dir": c["dir"]}
+        say(f"compiled {n:,} synthetic rules in {fmt(c['total_s'])} s (parse {fmt(c['parse_s'])}, check"
+            f" {fmt(c['check_s'])}, rule table {fmt(c['ruleset_s'])}, codegen {fmt(c['codegen_s'])}, wheel"
+            f" {fmt(c['wheel_s'])}); wheel {c['wheel_bytes'] / 1024:,.0f} KiB")
+        if args.profile_compile and n == max(sizes):
+            profile = profile_compile([heed], build / "profile")
+            say("compile profile:\n" + profile)
+
+    corpus = load_corpus()
+    job = make_job(args, corpus, sizes, rng)
+    labels = {"shipped": f"shipped ({builds['shipped']['compile']['rules']})",
+              **{f"synthetic-{n}": f"synthetic {n:,}" for n in sizes}}
+    res: dict = {"job": job, "sizes": sizes, "builds": builds, "labels": labels, "runs": {},
+                 "compile_profile": profile}
+
+    say("CPython: timing")
+    res["runs"]["cpython"] = run_cpython(job, builds)
+    if not args.no_pyodide:
+        say("Pyodide: timing inside Pyodide under Node")
+        res["runs"]["pyodide"] = run_pyodide(job, builds, build, 1 if args.quick else 3)
+    if not args.no_alex:
+        say("alex: timing in Node")
+        res["alex"] = run_alex([i["text"] for i in job["comment_sets"]["en"]], 3 if args.quick else 5, build)
+
+    analyse(res)
+    if res.get("alex"):
+        alex_med = pct(res["alex"]["ms"], 50)
+        res["alex_ratio"] = {rt: alex_med / res["summary"][rt]["en"]["cold"]["median_ms"] for rt in res["runs"]}
+    load_after = os.getloadavg()
+    res["when"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    pyodide_version = res["runs"].get("pyodide", {}).get("pyodide", "-")
+    node_version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    res["machine"] = (f"{os.cpu_count()} cores, load average {load_before[0]:.1f} before and {load_after[0]:.1f}"
+                      f" after; CPython {platform.python_version()}, Node {node_version}, Pyodide {pyodide_version}")
+    res["notes"] = NOTES
+    figures = plots(res, args.out.parent / "benchmarks")
+    text = report(res, command)
+    args.out.write_text(text, encoding="utf-8")
+    (build / "results.json").write_text(json.dumps({k: v for k, v in res.items() if k != "job"}, default=str),
+                                        encoding="utf-8")
+    print()
+    print(text.split("## Per comment")[0])
+    say(f"wrote {args.out} and {', '.join(figures)}; raw figures in {build / 'results.json'}")
+    return 0
+
+
+NOTES = [
+    "- Percentiles are nearest-rank over the per-comment medians (each comment timed in every round).",
+    "- chars/ms is the total characters of a set divided by the total of its per-comment medians.",
+    "- The naive engine shares the bundle's tokenizer and rule data but none of the engine's matching code;"
+    " `tests/test_engine_equivalence.py` checks that both give identical hints.",
+]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
