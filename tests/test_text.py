@@ -22,6 +22,7 @@ def test_sentences_split_on_end_marks_and_lines_but_not_abbreviations() -> None:
     text = "Han vejer str. 34 nu. Er du ok? ja!! lol\nny linje"
     spans = [text[s:e] for s, e in sentences(text)]
     assert spans == ["Han vejer str. 34 nu.", "Er du ok?", "ja!!", "lol", "ny linje"]
+    assert [(s, e) for s, e in sentences("passer str. XS nu. Dr. Hansen sagde ca. 5")] == [(0, 18), (19, 41)]
     other = "f.eks. at gå en tur. Det hjælper"
     assert [other[s:e] for s, e in sentences(other)] == ["f.eks. at gå en tur.", "Det hjælper"]
 

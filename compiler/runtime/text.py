@@ -22,6 +22,11 @@ TOKEN = re.compile(
 # A sentence ends at ? ! … (and a full stop followed by a capital letter or the end), or a line break.
 _END = re.compile(r"[?!…]+[\"'”’)\]]*(?=\s|$)|\.+[\"'”’)\]]*(?=\s+[A-ZÆØÅÄÖÜÉ\"“]|\s*$)|\n")
 _QUESTION = re.compile(r"\?[^\w]*$")
+# A full stop after these does not end a sentence ("str. XS", "ca. 5", "Dr. Hansen").
+ABBREVIATIONS = frozenset(
+    "str ca kl nr dvs evt bl f eks mht pga ift osv mv vs dr mr mrs ms st jr sr etc approx fig e i g".split()
+)
+_WORD_BEFORE = re.compile(r"(\w+)\.*[\"'”’)\]]*$")
 
 
 def normalize(token_text: str) -> str:
@@ -55,10 +60,17 @@ def sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _END.finditer(text):
         end = m.end()
+        if m.group().startswith(".") and _after_abbreviation(text, m.start()):
+            continue
         _add_trimmed(text, start, end, spans)
         start = end
     _add_trimmed(text, start, len(text), spans)
     return spans
+
+
+def _after_abbreviation(text: str, dot: int) -> bool:
+    word = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
+    return bool(word) and word.group(1).lower() in ABBREVIATIONS
 
 
 def _add_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
