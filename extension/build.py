@@ -24,8 +24,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SRC = HERE / "src"
 # What loadPyodide really reads: the loader, the Emscripten module and its wasm, the standard library
-# and the lock file (checked against the runtime's build id even when no package is loaded).
-PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+# and the lock file (fetched even when no package is loaded; start-up fails without it).
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+LOCK_FILE = "pyodide-lock.json"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 WHEEL_RE = re.compile(r"^heed_bundle-(?P<version>[^-]+)-py3-none-any\.whl$")
 FIREFOX_ID = "heed@heed.invalid"
@@ -116,6 +117,13 @@ def assemble(pyodide: Path, dest: Path, manifest: dict, wheel: Path, reference: 
         if not src.is_file():
             raise BuildError(f"{src} is missing: run `npm ci` to install the pyodide package")
         shutil.copyfile(src, dest / "pyodide" / name)
+    # The lock file keeps its "info" (checked at start-up) but lists no packages: the bundle needs
+    # none, and with an empty list Pyodide has nothing it could ever try to download.
+    if not (pyodide / LOCK_FILE).is_file():
+        raise BuildError(f"{pyodide / LOCK_FILE} is missing: run `npm ci` to install the pyodide package")
+    lock = json.loads((pyodide / LOCK_FILE).read_text(encoding="utf-8"))
+    lock["packages"] = {}
+    (dest / "pyodide" / LOCK_FILE).write_text(json.dumps(lock, sort_keys=True) + "\n", encoding="utf-8")
     (dest / "bundle").mkdir()
     shutil.copyfile(wheel, dest / "bundle" / wheel.name)
     meta = {"wheel": wheel.name, "version": reference["version"], "rules_hash": reference["rules_hash"]}

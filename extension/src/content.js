@@ -265,6 +265,8 @@
     const missing = [...new Set(paras.map((p) => p.text).filter((s) => s.trim() && !cache.has(s)))];
     if (missing.length) {
       ed.pending = true;
+      // Said at once (not at the next frame) so that nobody mistakes the old marks for the answer.
+      if (ui) ui.layer.setAttribute("data-heed-state", "pending");
       send(ed, missing);
     } else {
       ed.pending = false;
@@ -590,23 +592,13 @@
         for (const r of rects[i]) {
           const c = clip(r, box);
           if (!c) continue;
-          const mark = el("div", {
-            class: `mark sev-${g.raw.severity}` + (card && card.g === g ? " current" : ""),
-            "data-heed-rule": g.raw.rule,
-            "data-heed-category": g.raw.category,
-            "data-heed-severity": g.raw.severity,
-          });
-          mark.style.left = c.left + "px";
-          mark.style.top = c.top + "px";
-          mark.style.width = c.right - c.left + "px";
-          mark.style.height = c.bottom - c.top + "px";
-          marks.push(mark);
+          marks.push({ c, g });
           nextBoxes.push({ ...c, ed, g });
         }
       });
     }
     boxes = nextBoxes;
-    ui.layer.replaceChildren(...marks);
+    drawMarks(marks);
     renderCount++;
     ui.layer.setAttribute("data-heed-renders", String(renderCount));
     ui.layer.setAttribute("data-heed-state", pending ? "pending" : "fresh");
@@ -614,6 +606,29 @@
     renderCard();
     renderPanel();
     announceCounts();
+  }
+
+  // Updates the mark elements in place (rather than rebuilding them) so that an element stays the
+  // same while its hint does: less work per keystroke, and nothing flickers.
+  function drawMarks(list) {
+    const layer = ui.layer;
+    while (layer.children.length > list.length) layer.lastElementChild.remove();
+    list.forEach(({ c, g }, i) => {
+      let mark = layer.children[i];
+      if (!mark) {
+        mark = el("div");
+        layer.append(mark);
+      }
+      const cls = `mark sev-${g.raw.severity}` + (card && card.g === g ? " current" : "");
+      if (mark.className !== cls) mark.className = cls;
+      for (const [k, v] of [["data-heed-rule", g.raw.rule], ["data-heed-category", g.raw.category], ["data-heed-severity", g.raw.severity]]) {
+        if (mark.getAttribute(k) !== v) mark.setAttribute(k, v);
+      }
+      mark.style.left = c.left + "px";
+      mark.style.top = c.top + "px";
+      mark.style.width = c.right - c.left + "px";
+      mark.style.height = c.bottom - c.top + "px";
+    });
   }
 
   // "heed is starting…" next to the box being written in, while the engine is cold.
@@ -659,7 +674,7 @@
     scheduleRender();
     if (why === "key") {
       render();
-      const first = ui.card.querySelector("button.sug, button");
+      const first = ui.card.querySelector("button.sug") || ui.card.querySelector("button");
       if (first) first.focus();
     }
   }
@@ -719,7 +734,7 @@
     box.replaceChildren(...children);
     box.setAttribute("aria-labelledby", "heed-card-title");
     box.setAttribute("aria-describedby", "heed-card-msg");
-    box.setAttribute("data-heed-rule", raw.rule);
+    box.setAttribute("data-heed-card-rule", raw.rule);
   }
 
   function renderCard() {
@@ -835,7 +850,8 @@
     const seen = new Map();
     for (const g of hints) for (const r of g.raw.resources || []) if (r && r.name && !seen.has(r.id || r.name)) seen.set(r.id || r.name, r);
     const all = [...seen.values()];
-    const local = all.filter((r) => r.country === settings.country);
+    // The bundle lists a line's countries; with no line for the chosen country, all are better than none.
+    const local = all.filter((r) => (Array.isArray(r.countries) ? r.countries : [r.country]).includes(settings.country));
     return local.length ? local : all;
   }
 
@@ -952,6 +968,10 @@
   }
 
   function onKeyDown(e) {
+    if (e.key === "Escape" && card && card.why !== "key" && focusedEditor()) {
+      closeCard(false); // the page still gets its Escape
+      return;
+    }
     if (e.altKey && e.shiftKey && e.code === "KeyH") {
       const ed = focusedEditor() || (card && card.ed);
       if (!ed && !(ui && !ui.panel.hidden)) return;
