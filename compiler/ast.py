@@ -109,7 +109,7 @@ class Rule:
     category: str | None = None
     severity: str | None = None
     lang: str | None = None
-    source: str | None = None
+    sources: list[tuple[str, Pos]] = field(default_factory=list)  # points of the guidance it encodes
     match: Pattern | None = None
     conditions: list[Condition] = field(default_factory=list)
     once: bool = False
@@ -117,6 +117,11 @@ class Rule:
     suggestions: list[str] = field(default_factory=list)
     resources: list[tuple[str, Pos]] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
+
+    @property
+    def source(self) -> str | None:
+        """The main point of the guidance the rule encodes (the first one named)."""
+        return self.sources[0][0] if self.sources else None
 
 
 @dataclass

@@ -106,6 +106,7 @@ def check(files: list[ast.RuleFile]) -> Program:
 
     for rule in rules.values():
         _check_rule(rule, err, compile_pattern, points, resources)
+    _check_shows_cycles(list(rules.values()), err)
 
     if errors:
         errors.sort(key=lambda d: (str(d.pos.file), d.pos.line, d.pos.col))
@@ -137,6 +138,28 @@ def _check_resource(res: ast.Resource, err) -> None:
         err(res.pos, f"resource '{res.id}' has no way to reach it", "add phone:, sms: or web:", len(res.id))
 
 
+def _check_shows_cycles(rules: list[ast.Rule], err) -> None:
+    """`text shows: X` runs the rules of X on the text; X's rules must not lead back here."""
+    edges: dict[str, set[str]] = {}
+    where: dict[tuple[str, str], ast.Pos] = {}
+    for rule in rules:
+        for cond in rule.conditions:
+            if cond.shows is not None and cond.scope == "text" and rule.category:
+                edges.setdefault(rule.category, set()).add(cond.shows)
+                where.setdefault((rule.category, cond.shows), cond.pos)
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for nxt in edges.get(start, ()):
+            if nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})):
+                return True
+        return False
+
+    for (src, dst), pos in sorted(where.items(), key=lambda kv: (str(kv[1].file), kv[1].line)):
+        if reaches(dst, src, {dst}):
+            err(pos, f"'{src}' and '{dst}' depend on each other through 'text shows'",
+                "one of them must not look at the other", len(dst))
+
+
 def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources) -> None:
     width = len(rule.id)
     for name, pos in rule.fields.items():
@@ -158,9 +181,10 @@ def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources) -> None
                 f" not '{rule.severity}'", f"write `severity: {CATEGORIES[rule.category]}`", len(rule.severity))
     if rule.lang is not None and rule.lang not in LANGUAGES:
         err(rule.fields["lang"], f"unknown language '{rule.lang}'", "use da or en", len(rule.lang))
-    if rule.source is not None and rule.source not in points:
-        err(rule.fields["source"], f"unknown point of the guidance '{rule.source}'",
-            did_you_mean(rule.source, points) or "define it with `point NAME \"summary\"`", len(rule.source))
+    for name, pos in rule.sources:
+        if name not in points:
+            err(pos, f"unknown point of the guidance '{name}'",
+                did_you_mean(name, points) or "define it with `point NAME \"summary\"`", len(name))
     for lang in LANGUAGES:
         if lang not in rule.messages:
             err(rule.pos, f"rule '{rule.id}' has no message in '{lang}'",
@@ -181,8 +205,12 @@ def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources) -> None
         if cond.pattern is not None:
             compile_pattern(cond.pattern)
         if cond.shows is not None:
-            if cond.scope != "context":
-                err(cond.pos, "only the context can 'show' a category", "write `when context shows: CATEGORY`")
+            if cond.scope not in ("context", "text"):
+                err(cond.pos, "only the context or the text can 'show' a category",
+                    "write `when context shows: CATEGORY` or `unless text shows: CATEGORY`")
+            elif cond.scope == "text" and cond.shows == rule.category:
+                err(cond.pos, f"a rule of '{rule.category}' cannot depend on its own category", None,
+                    len(cond.shows))
             elif cond.shows not in CATEGORIES:
                 err(cond.pos, f"unknown category '{cond.shows}'", did_you_mean(cond.shows, CATEGORIES),
                     len(cond.shows))

@@ -16,7 +16,8 @@ def _context(program: Program) -> dict:
     rules = sorted(program.rules, key=lambda r: (list(CATEGORIES).index(r.category), r.lang, r.id))
     by_point: dict[str, list] = {name: [] for name in program.points}
     for rule in rules:
-        by_point.setdefault(rule.source, []).append(rule)
+        for name, _ in rule.sources:
+            by_point.setdefault(name, []).append(rule)
     points = []
     for name, point in program.points.items():
         part = name.split(".", 1)[0]

@@ -49,20 +49,21 @@ KEYWORDS = {
 
 
 class _DropNewlinesInBrackets:
-    """Post-lexer: a pattern may continue on the next line while a ( or < is open."""
+    """Post-lexer: a line continues while a ( or < is open, and after a trailing comma (long lists)."""
 
     always_accept = ("_NL",)
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         depth = 0
+        previous = None
         for tok in stream:
             if tok.type in ("LPAR", "LESSTHAN"):
                 depth += 1
             elif tok.type in ("RPAR", "MORETHAN"):
                 depth = max(0, depth - 1)
-            elif tok.type == "_NL":
-                if depth:
-                    continue
+            elif tok.type == "_NL" and (depth or previous == "COMMA"):
+                continue
+            previous = tok.type
             yield tok
 
 
@@ -133,7 +134,7 @@ class _ToAst(Transformer):
         return self._value_field("lang", children)
 
     def source(self, children):
-        return self._value_field("source", children)
+        return ("source", self._pos(children[0]), [(str(c), self._pos(c)) for c in children[2:] if c.type == "NAME"])
 
     def match(self, children):
         return ("match", self._pos(children[0]), children[-1])
@@ -146,6 +147,11 @@ class _ToAst(Transformer):
     def unless_question(self, children):
         pos = self._pos(children[0])
         return ("condition", pos, ast.Condition("question", False, pos=pos))
+
+    def unless_shows(self, children):
+        scope, category = children[1], children[-1]
+        return ("condition", self._pos(children[0]),
+                ast.Condition(str(scope), False, shows=str(category), pos=self._pos(category)))
 
     def when_has(self, children):
         _, scope, has, _, pattern = children
@@ -207,6 +213,11 @@ class _ToAst(Transformer):
                 rule.suggestions.extend(value)
             elif kind == "resources":
                 rule.resources.extend(value)
+            elif kind == "source":
+                if rule.sources:
+                    rule.fields["duplicate:source"] = pos
+                rule.fields["source"] = pos
+                rule.sources.extend(value)
             elif kind == "example":
                 rule.examples.append(value)
             else:

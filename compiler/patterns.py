@@ -94,7 +94,10 @@ class PatternCompiler:
         if isinstance(p, ast.Seq):
             return "".join(self._rx(i) for i in p.items)
         if isinstance(p, ast.Alt):
-            return "(?:" + "|".join(self._rx(o) for o in p.options) + ")"
+            # Longer alternatives first, so "out of her mind" wins over "out of" and the underline
+            # covers the whole phrase; the order written does not matter to the author.
+            options = sorted((self._rx(o) for o in p.options), key=lambda r: -len(r))
+            return "(?:" + "|".join(options) + ")"
         if isinstance(p, ast.Optional):
             return "(?:" + self._rx(p.item) + ")?"
         if isinstance(p, ast.Capture):

@@ -11,7 +11,7 @@ import re
 import re._constants as C  # noqa: N812
 import re._parser as sre_parse
 
-MAX_LENGTH = 200
+MAX_LENGTH = 300
 ANY = object()  # "could be any character" in a first-character set
 
 

@@ -25,7 +25,7 @@ class CompiledRule:
     severity: str
     lang: str
     where: str  # file:line of the rule
-    guidance: str
+    guidance: tuple[str, ...]  # points of the guidance, the main one first
     match: str | None
     match_source: str  # the `match:` line as written, shown next to its compiled form
     conditions: tuple[CompiledCondition, ...]
@@ -84,7 +84,7 @@ def build_ruleset(program: Program) -> RuleSet:
             severity=rule.severity,
             lang=rule.lang,
             where=program.where(rule.pos),
-            guidance=rule.source,
+            guidance=tuple(name for name, _ in rule.sources),
             match=program.patterns.regex(rule.match) if rule.match is not None else None,
             match_source=program.source_line(rule.fields["match"]) if rule.match is not None else "",
             conditions=tuple(_condition(program, c) for c in rule.conditions),

@@ -141,3 +141,26 @@ def test_category_filter(engine) -> None:
     text = "he committed suicide and i wish i was dead"
     assert {h["category"] for h in engine.annotate(text)} == {"suicide-language", "warning-signs"}
     assert {h["category"] for h in engine.annotate(text, categories=["warning-signs"])} == {"warning-signs"}
+
+
+def test_several_sources_and_conditions_on_what_the_text_shows(engine) -> None:
+    [hint] = engine.annotate("my anxiety got better this year")
+    assert (hint["rule"], hint["guidance"]) == ("hashtag-en", ["p.words", "p.reply"])
+    # the same story in a text with a warning sign gets no hashtag suggestion, only the alert
+    assert [h["rule"] for h in engine.annotate("my anxiety is bad and i just wish i was dead")] == ["wish-dead-en"]
+    assert [h["text"] for h in engine.annotate("my panic attacks are back")] == ["my panic attacks"]
+
+
+def test_a_reply_without_language_signs_gets_one_hint_per_category(tmp_path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    base = (GOOD / "base.heed").read_text(encoding="utf-8")
+    da_copy = base[base.index("rule reply-support-en"):].split("\n}\n")[0] + "\n}\n"
+    da_copy = da_copy.replace("reply-support-en", "reply-support-da").replace("lang: en", "lang: da")
+    (rules / "base.heed").write_text(base + "\n" + da_copy, encoding="utf-8")
+    (rules / "lists.heed").write_text((GOOD / "lists.heed").read_text(encoding="utf-8"), encoding="utf-8")
+    out = compile_bundle([rules], tmp_path / "out")
+    with CPythonEngine(out.package.parent) as eng:
+        assert [h["rule"] for h in eng.annotate("❤️", context="i just wish i was dead")] == ["reply-support-en"]
+        assert [h["rule"] for h in eng.annotate("jeg er her", context="i just wish i was dead")] == [
+            "reply-support-da"]

@@ -28,6 +28,8 @@ EXPECTED = {
     "missing-include.heed": (2, 9, "included file not found: nowhere.heed", "paths are relative to"),
     "unterminated-string.heed": (8, 15, "unexpected character '\"'", "must close on the same line"),
     "missing-brace.heed": (11, 22, "unexpected end of file", "is a '}' missing?"),
+    "shows-cycle.heed": (8, 22, "'mockery' and 'privacy-rumour' depend on each other through 'text shows'",
+                         "must not look at the other"),
 }
 
 

@@ -42,6 +42,7 @@ def test_coverage_shows_each_point_and_an_empty_row_for_a_missing_one(tmp_path: 
     (rules / "extra.heed").write_text('point q.lonely "Nobody encodes this yet."\n', encoding="utf-8")
     run_heed("docs", "--rules", str(rules), "-o", str(tmp_path / "out"))
     cov = (tmp_path / "out" / "guidance-coverage.md").read_text(encoding="utf-8")
-    assert "| `p.words` | Words that hurt. | `begik-da`, `committed-en`, `label-da` | 6 / 3 |" in cov
+    assert "| `p.words` | Words that hurt. | `begik-da`, `committed-en`, `label-da`, `hashtag-en` | 9 / 6 |" in cov
+    assert "| `p.reply` | How to reply. | `reply-support-en`, `relief-en`, `hashtag-en` | 5 / 5 |" in cov
     assert "| `q.lonely` | Nobody encodes this yet. |  |  |" in cov
     assert "4 of 5 points are encoded by at least one rule." in cov

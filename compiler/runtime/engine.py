@@ -42,7 +42,7 @@ class Rule:
         "messages", "suggestions", "resources", "_re", "sentence_conds", "late_conds", "match_conds",
     )
 
-    def __init__(self, id: str, category: str, severity: str, lang: str, source: str, guidance: str,
+    def __init__(self, id: str, category: str, severity: str, lang: str, source: str, guidance: list,
                  match: str | None, conditions: tuple = (), once: bool = False, messages: dict | None = None,
                  suggestions: tuple = (), resources: tuple = ()):
         self.id = id
@@ -132,7 +132,7 @@ class Engine:
             encoded.append(sentence.enc)
             for idx, s, e, sugg in hits:
                 found.append((idx, start + s, start + e, sugg))
-        late = _Late(self, encoded, context)
+        late = _Late(self, text, encoded, context)
         found = [h for h in found if late.passes(self.rules[h[0]])]
         found.extend(self._text_rule_hits(text, lang, cats, late))
         return self._hints(text, found, country)
@@ -207,18 +207,23 @@ class Engine:
         if lang:
             langs = (lang,)
         else:
-            score = language_score(text)
+            # A reply such as "❤️" gives no sign of its language: take the one of the text it answers.
+            score = language_score(text) or (language_score(late.context) if late.context else 0)
             langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
         start = len(text) - len(text.lstrip())
         end = len(text.rstrip())
         hits = []
+        categories_done: set = set()
         question = is_question(text)
         for idx in self.text_rules:
             rule = self.rules[idx]
             if rule.lang not in langs or (cats is not None and rule.category not in cats):
                 continue
+            if rule.category in categories_done:
+                continue  # still unsure of the language: one hint per category, not one per language
             if all(_text_condition(c, late, question) for c in rule.conditions):
                 hits.append((idx, start, end, tuple(rule.suggestions)))
+                categories_done.add(rule.category)
         return hits
 
     def _hints(self, text: str, found: list, country: str | None) -> list[dict]:
@@ -247,7 +252,7 @@ class Engine:
                 "suggestions": list(sugg),
                 "resources": self._resources(rule, country),
                 "source": rule.source,
-                "guidance": rule.guidance,
+                "guidance": list(rule.guidance),
             })
         return hints
 
@@ -266,8 +271,9 @@ class Engine:
 class _Late:
     """Conditions on the whole text and on the context, computed at most once per call."""
 
-    def __init__(self, engine: Engine, encoded: list[str], context: str | None):
+    def __init__(self, engine: Engine, text: str, encoded: list[str], context: str | None):
         self.engine = engine
+        self.text = text
         self.encoded = encoded
         self.context = context
         self._context_enc = None
@@ -281,11 +287,13 @@ class _Late:
 
     def found(self, cond: Cond) -> bool:
         if cond.shows is not None:
-            if not self.context:
+            source = self.text if cond.scope == "text" else self.context
+            if not source:
                 return False
-            if cond.shows not in self._shows:
-                self._shows[cond.shows] = self.engine.shows(self.context, cond.shows)
-            return self._shows[cond.shows]
+            key = (cond.scope, cond.shows)
+            if key not in self._shows:
+                self._shows[key] = self.engine.shows(source, cond.shows)
+            return self._shows[key]
         encs = self.encoded if cond.scope == "text" else self.context_encoded()
         return any(cond.regex.search(enc) for enc in encs)
 
@@ -302,7 +310,8 @@ def _sentence_condition(cond: Cond, enc: str, question: bool) -> bool:
 def _text_condition(cond: Cond, late: _Late, question: bool) -> bool:
     if cond.scope == "question":
         return question == cond.has
-    if cond.scope in ("sentence", "text", "match"):  # a rule without a match reads the text as one sentence
+    if cond.scope in ("sentence", "text", "match") and cond.shows is None:
+        # a rule without a match reads the whole text as its sentence
         return any(cond.regex.search(enc) for enc in late.encoded) == cond.has
     return late.found(cond) == cond.has
 
