@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -79,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         n = len(errs.diagnostics)
         print(f"{n} error{'s' if n != 1 else ''}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`heed check | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (EngineError, CorpusError, OSError) as err:
         print(f"heed: error: {err}", file=sys.stderr)
         return 2
