@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,5 +156,9 @@ def utf16_index(text: str, index: int) -> int:
     return len(text[:index].encode("utf-16-le")) // 2
 
 
-def jsonable(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def wait_until(check: Callable[[], bool], timeout: float = 10) -> None:
+    end = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > end:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
