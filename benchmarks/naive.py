@@ -66,16 +66,18 @@ class NaiveEngine:
                     s, e = words.original(m.start(), m.end())
                     hits.append((i, start + s, start + e, self._suggest(rule, piece, words, m, piece[s:e])))
         context_enc = [t.encode(context[s:e]) for s, e in t.sentences(context)] if context else []
-        shows: dict[str, bool] = {}
+        shows: dict[tuple, bool] = {}
 
         def found(cond) -> bool:
-            if cond.shows is not None:
-                if not context:
+            if cond.shows is not None:  # `text shows` / `context shows`: hints of that category there
+                source = text if cond.scope == "text" else context
+                if not source:
                     return False
-                if cond.shows not in shows:
-                    shows[cond.shows] = any(h["category"] == cond.shows
-                                            for h in self.annotate(context, categories=(cond.shows,)))
-                return shows[cond.shows]
+                key = (cond.scope, cond.shows)
+                if key not in shows:
+                    shows[key] = any(h["category"] == cond.shows
+                                     for h in self.annotate(source, categories=(cond.shows,)))
+                return shows[key]
             pool = encoded if cond.scope == "text" else context_enc
             return any(self._re(cond.pattern).search(enc) for enc in pool)
 
@@ -85,21 +87,23 @@ class NaiveEngine:
             if lang:
                 langs = (lang,)
             else:
-                score = t.language_score(text)
+                # no sign of a language (an emoji reply): the language of the text replied to
+                score = t.language_score(text) or (t.language_score(context) if context else 0)
                 langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
             question = t.is_question(text)
+            done = set()  # one hint per category when both languages are read
             first = len(text) - len(text.lstrip())
             last = len(text.rstrip())
             for i, rule in enumerate(self.rules):
                 if rule.match is not None or rule.lang not in langs:
                     continue
-                if cats is not None and rule.category not in cats:
+                if (cats is not None and rule.category not in cats) or rule.category in done:
                     continue
                 ok = True
                 for c in rule.conditions:
                     if c.scope == "question":
                         got = question
-                    elif c.scope in ("sentence", "text", "match"):
+                    elif c.scope in ("sentence", "text", "match") and c.shows is None:
                         got = any(self._re(c.pattern).search(enc) for enc in encoded)
                     else:
                         got = found(c)
@@ -108,6 +112,7 @@ class NaiveEngine:
                         break
                 if ok:
                     hits.append((i, first, last, tuple(rule.suggestions)))
+                    done.add(rule.category)
         return self._hints(text, hits, country)
 
     def _sentence_ok(self, rule, piece: str, enc: str) -> bool:
@@ -166,7 +171,7 @@ class NaiveEngine:
                 "start_utf16": start + bisect.bisect_left(astral, start),
                 "end_utf16": end + bisect.bisect_left(astral, end),
                 "text": text[start:end], "message": dict(rule.messages), "suggestions": list(sugg),
-                "resources": [dict(r) for r in chosen], "source": rule.source, "guidance": rule.guidance,
+                "resources": [dict(r) for r in chosen], "source": rule.source, "guidance": list(rule.guidance),
             })
         return out
 

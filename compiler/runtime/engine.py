@@ -4,17 +4,40 @@ Ships unchanged inside every bundle (standard library only, runs in Pyodide). Th
 `rules.py` next to it holds the data: rules whose patterns are regular expressions over the
 *encoded* sentence (its words, lower-cased, each followed by one space) and an index from a rare
 word of each rule to the rule, so a comment only wakes the few rules whose key word it contains.
+
+Speed (see docs/benchmarks.md): sentences are cached by their text, so a keystroke only matches the
+sentence it changed; a woken rule is skipped without running its regex when the sentence lacks one of
+the whole words every match of the rule contains (`required_words`); everything computed over the
+whole text (conditions, language, UTF-16 offsets) is linear in its length.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
-from .text import encode, is_question, language_score, sentences, token_spans, utf16_offsets
+from .text import (
+    astral_positions,
+    encode,
+    has_danish_letters,
+    is_question,
+    language_score,
+    sentences,
+    token_spans,
+    word_score,
+)
+
+try:  # the regex parser of the standard library: private, so the pre-filter is optional
+    import re._constants as _sre
+    import re._parser as _sre_parse
+except ImportError:  # pragma: no cover - Python < 3.11
+    _sre = _sre_parse = None
 
 SEVERITY_RANK = {"alert": 0, "warning": 1, "suggestion": 2}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_CACHE_LIMIT = 2048
+# Sentences kept, least recently used dropped first. Enough for a 50,000-character text, so typing in
+# it never evicts the sentences it still has.
+_CACHE_LIMIT = 4096
 
 
 class Cond:
@@ -40,6 +63,7 @@ class Rule:
     __slots__ = (
         "id", "category", "severity", "lang", "source", "guidance", "match", "conditions", "once",
         "messages", "suggestions", "resources", "_re", "sentence_conds", "late_conds", "match_conds",
+        "_required",
     )
 
     def __init__(self, id: str, category: str, severity: str, lang: str, source: str, guidance: list,
@@ -58,6 +82,7 @@ class Rule:
         self.suggestions = suggestions
         self.resources = resources
         self._re = None
+        self._required = None
         # Conditions that only need the sentence are checked once per sentence and cached with it;
         # conditions on the whole text or the context are checked per call.
         self.match_conds = tuple(c for c in conditions if c.scope == "match")
@@ -70,16 +95,34 @@ class Rule:
             self._re = re.compile(self.match)
         return self._re
 
+    @property
+    def required(self) -> frozenset:
+        """Words every match contains (see required_words); worked out the first time the rule wakes."""
+        if self._required is None:
+            self._required = required_words(self.match)
+        return self._required
+
 
 class _Sentence:
-    """One sentence, encoded, with a map from encoded offsets back to the original text."""
+    """One sentence, encoded, with a map from encoded offsets back to the original text, its
+    language evidence, and its hits for each (languages, categories) it was checked with."""
 
-    __slots__ = ("text", "enc", "_spans", "_starts", "_ends")
+    __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "_spans", "_starts", "_ends")
 
     def __init__(self, text: str):
         self.text = text
         self.enc = encode(text)
+        # The encoded tokens are the sentence's words (text.words), so this is language_score's
+        # word part without splitting the sentence a second time.
+        self.words_score = word_score(self.enc[:-1].split(" ")) if self.enc else 0
+        self.danish_letters = has_danish_letters(text)
+        self.hits: dict = {}
         self._spans = None
+
+    @property
+    def score(self) -> int:
+        """text.language_score of the sentence."""
+        return self.words_score + (2 if self.danish_letters else 0)
 
     def _build(self) -> None:
         self._spans = token_spans(self.text)
@@ -109,9 +152,17 @@ class Engine:
         self.word_index = word_index
         self.prefix_index = prefix_index
         self.prefix_lengths = tuple(sorted({len(p) for p in prefix_index}))
+        # Prefixes grouped by their first (shortest prefix length) letters: one lookup per word finds
+        # the few prefixes it may start with, however many prefix lengths there are.
+        self._prefix_groups: dict = {}
+        for prefix, ids in prefix_index.items():
+            self._prefix_groups.setdefault(prefix[: self.prefix_lengths[0]], []).append((prefix, ids))
         self.number_rules = number_rules
         self.always_rules = always_rules
         self.text_rules = text_rules
+        # A rule that needs something in the context (`when context has/shows`) cannot fire without one.
+        self._text_rules_alone = tuple(
+            i for i in text_rules if not any(c.scope == "context" and c.has for c in rules[i].conditions))
         self.resources = resources
         self._cache: dict = {}
 
@@ -125,60 +176,91 @@ class Engine:
         found = []  # (rule index, start, end, suggestions)
         encoded = []  # encoded sentences, for conditions on the whole text
         previous = None
+        words_score = 0
+        danish_letters = False
         for start, end in sentences(text):
-            sentence_text = text[start:end]
-            langs, previous = self._languages(sentence_text, lang, previous)
-            sentence, hits = self._sentence_hits(sentence_text, langs, cats)
+            sentence = self._sentence(text[start:end])
+            langs, previous = self._languages(sentence, lang, previous)
+            hits = self._sentence_hits(sentence, langs, cats)
             encoded.append(sentence.enc)
+            words_score += sentence.words_score
+            danish_letters = danish_letters or sentence.danish_letters
             for idx, s, e, sugg in hits:
                 found.append((idx, start + s, start + e, sugg))
         late = _Late(self, text, encoded, context)
         found = [h for h in found if late.passes(self.rules[h[0]])]
-        found.extend(self._text_rule_hits(text, lang, cats, late))
+        # Sentences hold every word of the text and every Danish letter, so their evidence adds up
+        # to text.language_score(text).
+        text_score = words_score + (2 if danish_letters else 0)
+        found.extend(self._text_rule_hits(text, lang, cats, late, text_score))
         return self._hints(text, found, country)
 
     # --- steps ---------------------------------------------------------------------------------------
 
     @staticmethod
-    def _languages(sentence: str, lang: str | None, previous: tuple | None) -> tuple[tuple, tuple | None]:
+    def _languages(sentence: _Sentence, lang: str | None, previous: tuple | None) -> tuple[tuple, tuple | None]:
         """Languages whose rules read this sentence. Decided from this sentence and the ones before it
         only, so hints for a sentence do not change as the user types the next one."""
         if lang:
             return (lang,), previous
-        score = language_score(sentence)
+        score = sentence.score
         if score > 0:
             return ("da",), ("da",)
         if score < 0:
             return ("en",), ("en",)
         return (previous or ("da", "en")), previous
 
-    def _sentence_hits(self, text: str, langs: tuple, cats) -> tuple[_Sentence, list]:
-        key = (text, langs, cats)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        sentence = _Sentence(text)
+    def _sentence(self, text: str) -> _Sentence:
+        cache = self._cache
+        sentence = cache.pop(text, None)
+        if sentence is None:
+            sentence = _Sentence(text)
+            if len(cache) >= _CACHE_LIMIT:
+                del cache[next(iter(cache))]  # the least recently used
+        cache[text] = sentence  # (re)inserted last: the most recently used
+        return sentence
+
+    def _sentence_hits(self, sentence: _Sentence, langs: tuple, cats) -> list:
+        key = (langs, cats)
+        hits = sentence.hits.get(key)
+        if hits is not None:
+            return hits
         hits = []
-        if sentence.enc:
+        enc = sentence.enc
+        if enc:
+            text = sentence.text
             question = None
-            for idx in self._candidates(sentence.enc):
+            tokens = None
+            vetoes: dict = {}
+            for idx in self._candidates(enc):
                 rule = self.rules[idx]
                 if rule.lang not in langs or (cats is not None and rule.category not in cats):
                     continue
+                required = rule.required
+                if required:
+                    if tokens is None:
+                        tokens = set(enc[:-1].split(" "))
+                    if not required <= tokens:
+                        continue  # its regex cannot match: a word it needs is missing
+                matches = rule.regex.finditer(enc)
                 if rule.sentence_conds:
+                    # Conditions only filter, so they are checked after the match: most woken rules do
+                    # not match, and a condition is often a longer regex than the match.
+                    first = next(matches, None)
+                    if first is None:
+                        continue
                     if question is None:
                         question = is_question(text)
-                    if not all(_sentence_condition(c, sentence.enc, question) for c in rule.sentence_conds):
+                    if not all(_sentence_condition(c, enc, question) for c in rule.sentence_conds):
                         continue
-                for m in rule.regex.finditer(sentence.enc):
-                    if any(_overlaps(c.regex, sentence.enc, m) for c in rule.match_conds):
+                    matches = _chain(first, matches)
+                for m in matches:
+                    if rule.match_conds and any(_overlaps(_spans(c, enc, vetoes), m) for c in rule.match_conds):
                         continue
                     s, e = sentence.original(m.start(), m.end())
                     hits.append((idx, s, e, _suggestions(rule, sentence, m, text[s:e])))
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[key] = (sentence, hits)
-        return sentence, hits
+        sentence.hits[key] = hits
+        return hits
 
     def _candidates(self, enc: str) -> list[int]:
         found = set(self.always_rules)
@@ -189,33 +271,34 @@ class Engine:
             if hit:
                 found.update(hit)
         if self.prefix_lengths:
-            prefixes = self.prefix_index
+            groups = self._prefix_groups
+            shortest = self.prefix_lengths[0]
             for tok in set(tokens):
-                for n in self.prefix_lengths:
-                    if n > len(tok):
-                        break
-                    hit = prefixes.get(tok[:n])
-                    if hit:
-                        found.update(hit)
+                group = groups.get(tok[:shortest])
+                if group:
+                    for prefix, ids in group:
+                        if tok.startswith(prefix):
+                            found.update(ids)
         if self.number_rules and any(t[:1].isdigit() for t in tokens):
             found.update(self.number_rules)
         return sorted(found)
 
-    def _text_rule_hits(self, text: str, lang: str | None, cats, late: _Late) -> list:
-        if not self.text_rules or not text.strip():
+    def _text_rule_hits(self, text: str, lang: str | None, cats, late: _Late, text_score: int) -> list:
+        text_rules = self.text_rules if late.context else self._text_rules_alone
+        if not text_rules or not text.strip():
             return []
         if lang:
             langs = (lang,)
         else:
             # A reply such as "❤️" gives no sign of its language: take the one of the text it answers.
-            score = language_score(text) or (language_score(late.context) if late.context else 0)
+            score = text_score or (language_score(late.context) if late.context else 0)
             langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
         start = len(text) - len(text.lstrip())
         end = len(text.rstrip())
         hits = []
         categories_done: set = set()
         question = is_question(text)
-        for idx in self.text_rules:
+        for idx in text_rules:
             rule = self.rules[idx]
             if rule.lang not in langs or (cats is not None and rule.category not in cats):
                 continue
@@ -229,7 +312,7 @@ class Engine:
     def _hints(self, text: str, found: list, country: str | None) -> list[dict]:
         seen = set()
         once_done = set()
-        units = utf16_offsets(text)
+        astral = astral_positions(text)  # each one is two UTF-16 code units
         hints = []
         found.sort(key=lambda h: (h[1], h[2], SEVERITY_RANK.get(self.rules[h[0]].severity, 3), self.rules[h[0]].id))
         for idx, start, end, sugg in found:
@@ -245,8 +328,8 @@ class Engine:
                 "severity": rule.severity,
                 "start": start,
                 "end": end,
-                "start_utf16": units[start] if units else start,
-                "end_utf16": units[end] if units else end,
+                "start_utf16": start + bisect_left(astral, start) if astral else start,
+                "end_utf16": end + bisect_left(astral, end) if astral else end,
                 "text": text[start:end],
                 "message": dict(rule.messages),
                 "suggestions": list(sugg),
@@ -278,6 +361,8 @@ class _Late:
         self.context = context
         self._context_enc = None
         self._shows: dict = {}
+        self._in_text: dict = {}  # condition -> found in the text: each searched once per call
+        self._in_context: dict = {}
 
     def context_encoded(self) -> list[str]:
         if self._context_enc is None:
@@ -294,8 +379,18 @@ class _Late:
             if key not in self._shows:
                 self._shows[key] = self.engine.shows(source, cond.shows)
             return self._shows[key]
-        encs = self.encoded if cond.scope == "text" else self.context_encoded()
-        return any(cond.regex.search(enc) for enc in encs)
+        if cond.scope == "text":
+            return self.in_text(cond)
+        hit = self._in_context.get(cond)
+        if hit is None:
+            hit = self._in_context[cond] = any(cond.regex.search(enc) for enc in self.context_encoded())
+        return hit
+
+    def in_text(self, cond: Cond) -> bool:
+        hit = self._in_text.get(cond)
+        if hit is None:
+            hit = self._in_text[cond] = any(cond.regex.search(enc) for enc in self.encoded)
+        return hit
 
     def passes(self, rule: Rule) -> bool:
         return all(self.found(c) == c.has for c in rule.late_conds)
@@ -312,17 +407,34 @@ def _text_condition(cond: Cond, late: _Late, question: bool) -> bool:
         return question == cond.has
     if cond.scope in ("sentence", "text", "match") and cond.shows is None:
         # a rule without a match reads the whole text as its sentence
-        return any(cond.regex.search(enc) for enc in late.encoded) == cond.has
+        return late.in_text(cond) == cond.has
     return late.found(cond) == cond.has
 
 
-def _overlaps(regex: re.Pattern, enc: str, m: re.Match) -> bool:
-    for u in regex.finditer(enc):
-        if u.start() < m.end() - 1 and m.start() < u.end() - 1:
-            return True
-        if u.start() >= m.end():
-            return False
-    return False
+def _chain(first: re.Match, rest):
+    yield first
+    yield from rest
+
+
+def _spans(cond: Cond, enc: str, memo: dict) -> tuple[list[int], list[int]]:
+    """Starts and ends of the condition's matches in the sentence, found once per sentence."""
+    spans = memo.get(cond)
+    if spans is None:
+        starts, ends = [], []
+        for u in cond.regex.finditer(enc):
+            starts.append(u.start())
+            ends.append(u.end())
+        spans = memo[cond] = (starts, ends)
+    return spans
+
+
+def _overlaps(spans: tuple[list[int], list[int]], m: re.Match) -> bool:
+    """Does a match of an `unless:` pattern share a word with m? (Spans end with a space, hence -1.)
+    The matches come in order and do not overlap, so starts and ends both rise: the last one that
+    starts before m ends is the one that reaches furthest."""
+    starts, ends = spans
+    k = bisect_left(starts, m.end() - 1)
+    return k > 0 and ends[k - 1] - 1 > m.start()
 
 
 def _suggestions(rule: Rule, sentence: _Sentence, m: re.Match, original: str) -> tuple:
@@ -350,3 +462,72 @@ def match_case(suggestion: str, original: str) -> str:
     if letters and original.lstrip()[:1].isupper():
         return suggestion[:1].upper() + suggestion[1:]
     return suggestion
+
+
+# --- pre-filter ---------------------------------------------------------------------------------------
+
+
+def required_words(pattern: str | None) -> frozenset:
+    """Whole words that every match of a compiled pattern contains, read from its parsed regex.
+
+    A run of literal characters that starts where a word starts (after a literal space, after a part
+    that always ends with a space, or after the start-of-word assertion the compiler puts first) and
+    ends with a literal space is one token of the encoded sentence that the match must contain. Any
+    part the walk does not follow ends the run, so the set can only be too small: a rule is never
+    skipped when its regex could match. Case-insensitive parts (user /regexes/) are never read."""
+    if not pattern or _sre_parse is None:
+        return frozenset()
+    try:
+        parsed = _sre_parse.parse(pattern)
+        if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE:
+            return frozenset()
+        out: set = set()
+        _walk(list(parsed), "", out)  # a pattern starts at the start of a word or not at all
+        return frozenset(out)
+    except Exception:  # noqa: BLE001 - an unexpected parse tree: no pre-filter for this rule
+        return frozenset()
+
+
+def _walk(items: list, run: str | None, out: set) -> str | None:
+    """`run`: the literal text since the last word start, or None when not known to be at one."""
+    for op, av in items:
+        if op is _sre.LITERAL:
+            if av == 32:
+                if run:
+                    out.add(run)
+                run = ""
+            elif run is not None:
+                run += chr(av)
+        elif op is _sre.SUBPATTERN and not av[1] and not av[2]:  # a group without flags: read through it
+            run = _walk(list(av[3]), run, out)
+        else:
+            run = "" if _ends_at_word_start(op, av, run == "") else None
+    return run
+
+
+def _ends_at_word_start(op, av, at_start: bool) -> bool:
+    """After this part, is the position surely the start of a word (or of the sentence)?"""
+    if op is _sre.ASSERT_NOT and av[0] == -1 and len(av[1]) == 1:
+        inner_op, inner_av = list(av[1])[0]
+        if inner_op is _sre.NOT_LITERAL and inner_av == 32:  # (?<![^ ]): preceded by a space or nothing
+            return True
+    if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+        return at_start  # zero width
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT)):
+        low, high, body = av
+        if high == 0:
+            return at_start
+        return _seq_ends_at_word_start(list(body), False) and (low >= 1 or at_start)
+    if op is _sre.BRANCH:
+        return all(_seq_ends_at_word_start(list(alt), at_start) for alt in av[1])
+    if op is _sre.SUBPATTERN:
+        return _seq_ends_at_word_start(list(av[3]), at_start)
+    if op is getattr(_sre, "ATOMIC_GROUP", None):
+        return _seq_ends_at_word_start(list(av), at_start)
+    return False
+
+
+def _seq_ends_at_word_start(items: list, at_start: bool) -> bool:
+    for op, av in items:
+        at_start = av == 32 if op is _sre.LITERAL else _ends_at_word_start(op, av, at_start)
+    return at_start
