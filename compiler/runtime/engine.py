@@ -482,7 +482,7 @@ def required_words(pattern: str | None) -> frozenset:
         if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE:
             return frozenset()
         out: set = set()
-        _walk(list(parsed), "", out)  # a pattern starts at the start of a word or not at all
+        _walk(list(parsed), None, out)  # not known to start a word until the (?<![^ ]) that begins it
         return frozenset(out)
     except Exception:  # noqa: BLE001 - an unexpected parse tree: no pre-filter for this rule
         return frozenset()

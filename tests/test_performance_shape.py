@@ -1,0 +1,256 @@
+"""The engine's speed, asserted by counting work instead of timing it (the machine is shared).
+
+- the word index wakes few rules per sentence, and the pre-filter runs few of their regexes;
+- after one keystroke in a long text only the edited sentence is matched again;
+- the regex searches a call makes grow linearly with the length of the text;
+- the invariants those shortcuts rely on hold (the words of a text are the words of its sentences,
+  a rule's required words are in every sentence it matches).
+
+Timed figures are in docs/benchmarks.md (benchmarks/run.py).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from compiler.bundle import compile_bundle
+from compiler.engines import CPythonEngine
+from compiler.runtime import text as T
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import synth  # noqa: E402
+
+CORPUS = [json.loads(line) for name in ("en", "da")
+          for line in (ROOT / "tests" / "corpus" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+TEXTS = [item["text"] for item in CORPUS]
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ModuleType]]:
+    tmp = tmp_path_factory.mktemp("shape")
+    engines = {}
+    for name, paths in {"shipped": [ROOT / "rules"], "synthetic": [synth.write(2000, tmp / "synth")]}.items():
+        compile_bundle(paths, tmp / name)
+        engines[name] = CPythonEngine(tmp / name)
+    yield {name: e.module for name, e in engines.items()}
+    for e in engines.values():
+        e.close()
+
+
+class _Counting:
+    """Stands in for a compiled regex and counts the calls that scan the text."""
+
+    def __init__(self, regex: re.Pattern, counts: dict):
+        self._regex = regex
+        self._counts = counts
+
+    def search(self, *args):
+        self._counts["regex"] += 1
+        return self._regex.search(*args)
+
+    def finditer(self, *args):
+        self._counts["regex"] += 1
+        return self._regex.finditer(*args)
+
+
+class Counter:
+    """Counts, over the calls made inside `with`, the sentences matched (cache misses), the rules the
+    index woke, and every regex scan of a rule or condition pattern."""
+
+    def __init__(self, bundle: ModuleType):
+        self.bundle = bundle
+        self.engine = bundle.ENGINE
+        self.counts = {"sentences": 0, "woken": 0, "regex": 0}
+
+    def __enter__(self) -> dict:
+        original = self.engine._candidates
+
+        def candidates(enc: str) -> list[int]:
+            found = original(enc)
+            self.counts["sentences"] += 1
+            self.counts["woken"] += len(found)
+            return found
+
+        self.engine._candidates = candidates
+        for rule in self.bundle.RULES:
+            if rule.match:
+                rule._re = _Counting(re.compile(rule.match), self.counts)
+            for cond in rule.conditions:
+                if cond.pattern:
+                    cond._re = _Counting(re.compile(cond.pattern), self.counts)
+        return self.counts
+
+    def __exit__(self, *exc: object) -> None:
+        del self.engine._candidates
+        for rule in self.bundle.RULES:
+            rule._re = None
+            for cond in rule.conditions:
+                cond._re = None
+
+
+def _cold(bundle: ModuleType) -> None:
+    bundle.ENGINE._cache.clear()
+
+
+def _article(n: int, seed: int = 1) -> str:
+    """n distinct corpus comments, one per line: a long pasted text."""
+    rng = random.Random(seed)
+    return "\n".join(rng.sample(TEXTS, n))
+
+
+@pytest.mark.parametrize("name", ["shipped", "synthetic"])
+def test_the_index_wakes_few_rules(bundles: dict[str, ModuleType], name: str) -> None:
+    bundle = bundles[name]
+    n_rules = sum(1 for r in bundle.RULES if r.match)
+    _cold(bundle)
+    with Counter(bundle) as counts:
+        for item in CORPUS:
+            bundle.annotate(item["text"], None, item.get("context"))
+    per_sentence = counts["woken"] / counts["sentences"]
+    regexes_per_comment = counts["regex"] / len(CORPUS)
+    # A sentence of a comment about these very topics wakes a few percent of the rules, not all of them.
+    assert per_sentence < 0.06 * n_rules, (per_sentence, n_rules)
+    assert per_sentence < 20
+    # And the pre-filter (required words) and match-first order keep the regexes run per comment low.
+    assert regexes_per_comment < 15, regexes_per_comment
+
+
+def test_synthetic_rules_beyond_the_comments_words_stay_asleep(bundles: dict[str, ModuleType]) -> None:
+    """Rules keyed on words the comment does not contain are never looked at."""
+    bundle = bundles["synthetic"]
+    _cold(bundle)
+    with Counter(bundle) as counts:
+        bundle.annotate("hello there, how was the weekend")
+    assert counts["regex"] <= 3
+
+
+def test_a_keystroke_rematches_only_the_edited_sentence(bundles: dict[str, ModuleType]) -> None:
+    bundle = bundles["shipped"]
+    text = _article(300)
+    assert len(text) > 15_000
+    _cold(bundle)
+    first = bundle.annotate(text)
+    n_sentences = len(T.sentences(text))
+    rng = random.Random(3)
+    current = text
+    for _ in range(25):
+        # a letter typed inside a word, somewhere in the text
+        p = rng.randrange(1, len(current) - 1)
+        while not (current[p - 1].isalpha() and current[p].isalpha()):
+            p += 1
+        current = current[:p] + "x" + current[p:]
+        with Counter(bundle) as counts:
+            bundle.annotate(current)
+        assert counts["sentences"] == 1, "only the sentence holding the new letter is matched again"
+    # typing at the end
+    for letter in " and more":
+        current += letter
+        with Counter(bundle) as counts:
+            bundle.annotate(current)
+        assert counts["sentences"] <= 1
+    with Counter(bundle) as counts:
+        assert bundle.annotate(text) == first  # the original text comes straight from the cache
+    assert counts["sentences"] == 0 and n_sentences > 250
+
+
+@pytest.mark.parametrize("separator", ["\n", " "])
+def test_work_grows_linearly_with_text_length(bundles: dict[str, ModuleType], separator: str) -> None:
+    """Regex scans per call, for texts of 50, 100, 200 and 400 comments (one per line, or all in one
+    sentence). Conditions on the whole text are searched once per call, not once per hit."""
+    bundle = bundles["shipped"]
+    rng = random.Random(9)
+    pool = rng.sample(TEXTS, 400)
+    ops = []
+    for n in (50, 100, 200, 400):
+        text = separator.join(pool[:n])
+        _cold(bundle)
+        with Counter(bundle) as counts:
+            bundle.annotate(text)
+        ops.append(counts["regex"] + counts["woken"])
+    per_comment = [o / n for o, n in zip(ops, (50, 100, 200, 400))]
+    # Linear: the work per comment stays about the same (it would double at each step if quadratic).
+    assert max(per_comment) < 1.6 * min(per_comment), per_comment
+    assert ops[-1] > 8 * 50  # the texts do make the engine work
+
+
+def test_words_of_a_text_are_the_words_of_its_sentences() -> None:
+    """The engine adds up per-sentence language evidence instead of reading the whole text again."""
+    rng = random.Random(4)
+    odd = ["ΟΔΟΣ ΣΑΣ", "e\u0301e\u0301 café", "don’t STOP", "1.200 kr. Str. XS", "🙂👍🏽 #MentalHealth", "İstanbul"]
+    texts = TEXTS + odd
+    for _ in range(200):
+        parts = rng.sample(texts, rng.randint(1, 8))
+        text = "".join(p + rng.choice([". ", "? ", "! ", "\n", " ", "… ", ".\" ", "... ", " ?! "]) for p in parts)
+        by_sentence = [w for s, e in T.sentences(text) for w in T.words(text[s:e])]
+        assert T.words(text) == by_sentence
+        for s, e in T.sentences(text):
+            enc = T.encode(text[s:e])
+            assert (enc[:-1].split(" ") if enc else []) == T.words(text[s:e])
+        danish = any(T.has_danish_letters(text[s:e]) for s, e in T.sentences(text))
+        assert T.language_score(text) == T.word_score(by_sentence) + (2 if danish else 0)
+
+
+def test_required_words_are_in_every_sentence_a_rule_matches(bundles: dict[str, ModuleType]) -> None:
+    encoded = []
+    for item in CORPUS:
+        for s, e in T.sentences(item["text"]):
+            enc = T.encode(item["text"][s:e])
+            if enc:
+                encoded.append((enc, set(enc[:-1].split(" "))))
+    checked = filtered = 0
+    for name, bundle in bundles.items():
+        rules = [r for r in bundle.RULES if r.match]
+        if name == "synthetic":
+            rules = rules[:600]
+        for rule in rules:
+            required = rule.required
+            rx = re.compile(rule.match)
+            for enc, tokens in encoded:
+                if rx.search(enc):
+                    checked += 1
+                    assert required <= tokens, (rule.id, rule.match, required, enc)
+                elif not required <= tokens:
+                    filtered += 1
+    assert checked > 300 and filtered > 10_000
+
+
+def test_required_words_read_only_what_is_certain() -> None:
+    from compiler.runtime.engine import required_words
+
+    start = "(?<![^ ])"
+    assert required_words(start + "committed suicide ") == {"committed", "suicide"}
+    assert required_words(start + "i (?:[^ ]+ ){0,2}(?:wish |want )(?:[^ ]+ ){0,2}dead ") == {"i", "dead"}
+    assert required_words(start + "(?P<verb>(?:committed |commits ))suicide ") == {"suicide"}
+    assert required_words(start + "selvmord[^ ]* ") == set()  # a prefix, not a whole word
+    assert required_words(start + "size (?i:xs|\\d{1,2}) ") == {"size"}
+    assert required_words(start + "(?i:size xs) ") == set()  # case-insensitive parts are not read
+    assert required_words(start + "(?i:size) xs ") == {"xs"}  # but a word after one still counts
+    assert required_words(start + "a xb? c ") == {"a", "c"}  # 'xb?' is x or xb: not one certain word
+    assert required_words(start + "a (?:b )?c ") == {"a", "c"}
+    assert required_words("(?i)" + start + "a ") == set()
+    assert required_words("x ") == set()  # no start-of-word assertion: a run may start mid-word
+    assert required_words(None) == set()
+
+
+def test_is_question_and_utf16_helpers_agree_with_their_definitions() -> None:
+    rng = random.Random(2)
+    alphabet = ["?", "!", ".", " ", "\n", "a", "é", "7", "🙂", ")", "_", "’"]
+    question = re.compile(r"\?[^\w]*$")
+    for _ in range(3000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert T.is_question(s) == bool(question.search(s.rstrip())), repr(s)
+        units = T.utf16_offsets(s)
+        astral = T.astral_positions(s)
+        for i in range(len(s) + 1):
+            expected = units[i] if units else i
+            assert i + sum(1 for p in astral if p < i) == expected
