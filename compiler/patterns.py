@@ -21,6 +21,7 @@ NUMBER = r"\d+(?:[.,]\d+)* "
 ANY_WORD = "[^ ]+ "
 COMMON = DA_WORDS | EN_WORDS | frozenset("i a an at for men her have in og".split())
 
+ANCHORS = ("#any", "#end", "#start")  # classes that name no particular word
 Key = tuple[str, str]  # ("w", word) | ("p", prefix) | ("n", "")
 
 
@@ -77,6 +78,10 @@ class PatternCompiler:
                 return NUMBER
             if p.name == "#any":
                 return ANY_WORD
+            if p.name == "#end":
+                return r"(?:[^\w# ]+ )*$"  # only emoji may follow
+            if p.name == "#start":
+                return "^"
             return re.escape(p.name.lower()) + " "
         if isinstance(p, ast.Regex):
             try:
@@ -145,7 +150,7 @@ class PatternCompiler:
         if isinstance(p, ast.WordClass):
             if p.name == "#num":
                 return frozenset({("n", "")})
-            if p.name == "#any":
+            if p.name in ANCHORS:
                 return None
             return frozenset({("w", p.name.lower())})
         if isinstance(p, (ast.Regex, ast.Gap, ast.Optional)):
@@ -186,7 +191,7 @@ def _cost(keys: frozenset[Key]) -> float:
 
 
 def _matches_empty(p: ast.Pattern, lists: dict[str, ast.WordList]) -> bool:
-    if isinstance(p, (ast.Optional, ast.Gap)):
+    if isinstance(p, (ast.Optional, ast.Gap)) or (isinstance(p, ast.WordClass) and p.name in ("#end", "#start")):
         return True
     if isinstance(p, ast.Seq):
         return all(_matches_empty(i, lists) for i in p.items)
