@@ -53,13 +53,16 @@ class _Counting:
     def __init__(self, regex: re.Pattern, counts: dict):
         self._regex = regex
         self._counts = counts
+        self.calls = 0
 
     def search(self, *args):
         self._counts["regex"] += 1
+        self.calls += 1
         return self._regex.search(*args)
 
     def finditer(self, *args):
         self._counts["regex"] += 1
+        self.calls += 1
         return self._regex.finditer(*args)
 
 
@@ -161,6 +164,22 @@ def test_a_keystroke_rematches_only_the_edited_sentence(bundles: dict[str, Modul
     with Counter(bundle) as counts:
         assert bundle.annotate(text) == first  # the original text comes straight from the cache
     assert counts["sentences"] == 0 and n_sentences > 250
+
+
+@pytest.mark.parametrize("name", ["shipped", "synthetic"])
+def test_conditions_on_the_whole_text_are_searched_once_per_call(bundles: dict[str, ModuleType], name: str) -> None:
+    """A `when text has/lacks` condition scans each sentence at most once per call, however many hits
+    it has to approve (scanning the whole text again for every hit is quadratic in its length)."""
+    bundle = bundles[name]
+    text = _article(600, seed=5)
+    n_sentences = len(T.sentences(text))
+    _cold(bundle)
+    with Counter(bundle):
+        hints = bundle.annotate(text)
+        late = [c._re for r in bundle.RULES for c in r.conditions if c.scope == "text" and c.pattern]
+        scans = max((c.calls for c in late), default=0)
+    assert late and len(hints) > 50
+    assert 0 < scans <= n_sentences, (scans, n_sentences)
 
 
 @pytest.mark.parametrize("separator", ["\n", " "])
