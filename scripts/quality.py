@@ -97,7 +97,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "quality.md")
     args = parser.parse_args()
     corpus = ROOT / "tests" / "corpus"
-    corpora = {"en": read_corpus(corpus / "en.jsonl"), "da": read_corpus(corpus / "da.jsonl")}
+    # the tuning corpora: the main file of each language and the extra files grown since (`*-en.jsonl`)
+    corpora = {lang: read_corpus(corpus / f"{lang}.jsonl")
+               + [it for p in sorted((corpus / "extra").glob(f"*-{lang}.jsonl")) for it in read_corpus(p)]
+               for lang in ("en", "da")}
     heldout = {lang: read_corpus(corpus / "heldout" / f"{lang}.jsonl") for lang in ("en", "da")
                if (corpus / "heldout" / f"{lang}.jsonl").exists()}
     with tempfile.TemporaryDirectory() as tmp:
@@ -111,8 +114,10 @@ def main() -> int:
         "# Quality on the labelled corpora",
         "",
         "Made by `.venv/bin/python scripts/quality.py` (rules hash "
-        f"`{bundle.ruleset.hash}`, {len(bundle.ruleset.rules)} rules). Corpora: `tests/corpus/en.jsonl` "
-        f"({len(corpora['en'])} comments), `tests/corpus/da.jsonl` ({len(corpora['da'])} comments). A category "
+        f"`{bundle.ruleset.hash}`, {len(bundle.ruleset.rules)} rules). Tuning corpora: `tests/corpus/en.jsonl` "
+        "and `tests/corpus/extra/*-en.jsonl` "
+        f"({len(corpora['en'])} comments), `tests/corpus/da.jsonl` and `tests/corpus/extra/*-da.jsonl` "
+        f"({len(corpora['da'])} comments). A category "
         "is found when a hint of that category is given on a comment that expects it; a false alarm is a hint "
         "of a category the comment does not expect. The same figures come from `heed eval`.",
         "",
