@@ -318,7 +318,9 @@
     if (paras.every((p) => !p.text.trim() || cache.has(p.text))) {
       ed.pending = false;
       ed.hints = hintsFromCache(paras);
-      scheduleRender();
+      // Draw now rather than at the next animation frame: the marks are then ready for the very
+      // next paint, which keeps keystroke-to-mark within a frame.
+      render();
     } else {
       refresh(ed, true);
     }
@@ -668,6 +670,7 @@
 
   function openCard(ed, g, why) {
     clearTimeout(hideTimer);
+    if (why !== "hover") clearTimeout(hoverTimer); // a click or a key wins over a pending hover
     const same = card && card.ed === ed && card.g.key === g.key && card.g.s === g.s;
     card = { ed, g, why: same && card.why === "key" ? "key" : why };
     if (!same) buildCard(ed, g);
@@ -968,6 +971,7 @@
   }
 
   function onKeyDown(e) {
+    clearTimeout(hoverTimer); // typing: a card must not pop up under the pointer now
     if (e.key === "Escape" && card && card.why !== "key" && focusedEditor()) {
       closeCard(false); // the page still gets its Escape
       return;
@@ -1006,7 +1010,13 @@
     return boxes.find((b) => x >= b.left && x <= b.right && y >= b.top - 2 && y <= b.bottom + 2) || null;
   }
 
+  let lastPointer = "";
   function onMouseMove(e) {
+    // Chrome sends a synthetic mousemove when the content under a still pointer changes (a card
+    // closing, say); only a real move may open a card.
+    const at = e.clientX + "," + e.clientY;
+    if (at === lastPointer) return;
+    lastPointer = at;
     const b = boxAt(e.clientX, e.clientY);
     if (b) {
       clearTimeout(hideTimer);
@@ -1024,10 +1034,17 @@
     }
   }
 
+  // A click on a mark, or one that puts the caret inside a marked word, opens its card.
   function onClick(e) {
     if (ui && e.composedPath().includes(ui.host)) return;
     const b = boxAt(e.clientX, e.clientY);
-    if (b) openCard(b.ed, b.g, "click");
+    if (b) {
+      openCard(b.ed, b.g, "click");
+      return;
+    }
+    const ed = focusedEditor();
+    const g = ed && hintAt(ed, caretOffset(ed));
+    if (g) openCard(ed, g, "caret");
     else if (card && card.why !== "key") closeCard(false);
   }
 
@@ -1069,7 +1086,6 @@
     [document, "input", onInput, true],
     [document, "keydown", onKeyDown, true],
     [document, "keyup", onKeyUp, true],
-    [document, "mouseup", () => setTimeout(caretCard, 0), true],
     [document, "click", onClick, true],
     [document, "mousemove", onMouseMove, { capture: true, passive: true }],
     [window, "scroll", onViewportChange, { capture: true, passive: true }],
@@ -1143,6 +1159,9 @@
     scheduleRender();
   }
 
+  // A box that already has focus (autofocus) will be checked as soon as the settings are read:
+  // open the port meanwhile, so the first hint does not wait for both one after the other.
+  if (editorFor(deepActiveElement())) connect();
   chrome.storage.local.get(H.KEY).then((stored) => apply(stored[H.KEY]), () => apply(null));
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === "local" && changes[H.KEY]) apply(changes[H.KEY].newValue);

@@ -347,3 +347,29 @@ def test_page_text_is_never_inserted_as_html(tab: Page) -> None:
     assert tab.evaluate("window.__pwned") == 0
     assert tab.evaluate("document.querySelector('heed-overlay').shadowRoot.querySelectorAll('img, script').length") == 0
     assert tab.evaluate("document.querySelectorAll('img, script:not([src])').length") == 0
+
+
+def test_engine_survives_service_worker_stop_and_comes_back_after_a_crash(browser: Browser, tab: Page) -> None:
+    count = "n => document.querySelector('heed-overlay').shadowRoot" \
+            ".querySelectorAll('[data-heed-category=suicide-language]').length === n"
+    type_into(tab, "#comment", "He committed suicide.")
+    wait_fresh(tab)
+    # Stop the service worker (as Chrome does after 30 s idle): tabs talk to the offscreen document
+    # directly, so hints keep coming without a reload.
+    ext = browser.ext_page("popup.html")
+    cdp = browser.context.new_cdp_session(ext)
+    states: list[str] = []
+    cdp.on("ServiceWorker.workerVersionUpdated",
+           lambda e: states.extend(v["runningStatus"] for v in e["versions"] if browser.ext_id in v["scriptURL"]))
+    cdp.send("ServiceWorker.enable")
+    cdp.send("ServiceWorker.stopAllWorkers")
+    tab.wait_for_timeout(300)
+    assert "stopped" in states
+    tab.bring_to_front()
+    tab.keyboard.type(" She committed suicide too.", delay=12)
+    tab.wait_for_function(count, arg=2, timeout=5_000)
+    # The engine's document goes away (a crash, an update): the next keystroke brings it back.
+    assert ext.evaluate("() => chrome.offscreen.closeDocument().then(() => 'closed')") == "closed"
+    ext.close()
+    tab.keyboard.type(" They committed suicide.", delay=12)
+    tab.wait_for_function(count, arg=3, timeout=60_000)
