@@ -594,7 +594,9 @@
         for (const r of rects[i]) {
           const c = clip(r, box);
           if (!c) continue;
-          marks.push({ c, g });
+          // Overlapping marks on a line get their underlines stacked, so each stays visible.
+          const level = marks.filter((m) => Math.abs(m.c.top - c.top) < 2 && m.c.left < c.right && c.left < m.c.right).length;
+          marks.push({ c, g, level });
           nextBoxes.push({ ...c, ed, g });
         }
       });
@@ -615,7 +617,7 @@
   function drawMarks(list) {
     const layer = ui.layer;
     while (layer.children.length > list.length) layer.lastElementChild.remove();
-    list.forEach(({ c, g }, i) => {
+    list.forEach(({ c, g, level }, i) => {
       let mark = layer.children[i];
       if (!mark) {
         mark = el("div");
@@ -629,7 +631,7 @@
       mark.style.left = c.left + "px";
       mark.style.top = c.top + "px";
       mark.style.width = c.right - c.left + "px";
-      mark.style.height = c.bottom - c.top + "px";
+      mark.style.height = c.bottom - c.top + Math.min(level, 3) * 3 + "px";
     });
   }
 
@@ -668,12 +670,14 @@
     box.style.top = top + "px";
   }
 
-  function openCard(ed, g, why) {
+  // group: every hint at that spot (marks can overlap), most important first; index: the one shown.
+  function openCard(ed, group, why, index = 0) {
     clearTimeout(hideTimer);
     if (why !== "hover") clearTimeout(hoverTimer); // a click or a key wins over a pending hover
+    const g = group[index % group.length];
     const same = card && card.ed === ed && card.g.key === g.key && card.g.s === g.s;
-    card = { ed, g, why: same && card.why === "key" ? "key" : why };
-    if (!same) buildCard(ed, g);
+    card = { ed, g, group, why: same && card.why === "key" ? "key" : why };
+    if (!same) buildCard(ed, g, group);
     scheduleRender();
     if (why === "key") {
       render();
@@ -700,17 +704,15 @@
     }
   }
 
-  function buildCard(ed, g) {
+  function buildCard(ed, g, group = [g]) {
     const raw = g.raw;
     const box = ui.card;
     const msg = (raw.message && (raw.message[settings.lang] || raw.message.en || raw.message.da)) || "";
     const title = el("h2", { id: "heed-card-title", text: t(catKey(raw.category)) });
     const close = el("button", { class: "close", text: "×", "aria-label": t("card_close") });
     close.addEventListener("click", () => closeCard(true));
-    const children = [
-      el("div", { class: "head" }, el("span", { class: `dot sev-${raw.severity}`, "aria-hidden": "true" }), title, close),
-      el("p", { id: "heed-card-msg", class: "msg", text: msg }),
-    ];
+    const head = el("div", { class: "head" }, el("span", { class: `dot sev-${raw.severity}`, "aria-hidden": "true" }), title, close);
+    const children = [head, el("p", { id: "heed-card-msg", class: "msg", text: msg })];
     const suggestions = Array.isArray(raw.suggestions) ? raw.suggestions.filter((s) => typeof s === "string") : [];
     if (suggestions.length) {
       children.push(el("p", { class: "label", text: t("card_try") }));
@@ -732,7 +734,19 @@
     off.addEventListener("click", () => turnOffRule(raw.rule));
     const about = el("button", { class: "link", text: t("card_about"), "data-heed-action": "about" });
     about.addEventListener("click", () => chrome.runtime.sendMessage({ type: "open-rule", rule: raw.rule }).catch(() => {}));
-    children.push(el("div", { class: "actions" }, ignore, off, about));
+    const actions = el("div", { class: "actions" }, ignore, off, about);
+    if (group.length > 1) {
+      // Marks can overlap: the card shows one hint at a time and offers the next.
+      const i = group.indexOf(g);
+      const next = el("button", { class: "link", text: t("card_next", i + 1, group.length), "data-heed-action": "next" });
+      next.addEventListener("click", () => {
+        const why = card ? card.why : "click";
+        openCard(ed, group, why, i + 1);
+        if (why === "key") ui.card.querySelector("[data-heed-action=next]")?.focus();
+      });
+      actions.append(next);
+    }
+    children.push(actions);
     children.push(el("p", { class: "keys", text: t("card_keys") }));
     box.replaceChildren(...children);
     box.setAttribute("aria-labelledby", "heed-card-title");
@@ -965,9 +979,13 @@
     startTick();
   }
 
-  function hintAt(ed, offset) {
-    if (offset < 0) return null;
-    return ed.visible.find((g) => g.s <= offset && offset <= g.e) || null;
+  const RANK = { alert: 0, warning: 1, suggestion: 2 };
+  const byImportance = (a, b) => (RANK[a.raw.severity] ?? 3) - (RANK[b.raw.severity] ?? 3) || a.s - b.s;
+
+  // Every visible hint around a caret offset, most important first (empty when none).
+  function hintsAt(ed, offset) {
+    if (offset < 0) return [];
+    return ed.visible.filter((g) => g.s <= offset && offset <= g.e).sort(byImportance);
   }
 
   function onKeyDown(e) {
@@ -986,8 +1004,9 @@
         if (sel && sel.rangeCount) ed.savedRange = sel.getRangeAt(0).cloneRange();
       }
       const caret = ed ? caretOffset(ed) : -1;
-      const g = ed && (hintAt(ed, caret) || ed.visible.find((x) => x.s >= caret) || ed.visible[0]);
-      if (g) openCard(ed, g, "key");
+      const here = ed ? hintsAt(ed, caret) : [];
+      const g = ed && (here[0] || ed.visible.find((x) => x.s >= caret) || ed.visible[0]);
+      if (g) openCard(ed, here.length ? here : [g], "key");
       else if (ui && !ui.panel.hidden) ui.panel.querySelector("a, button")?.focus();
     }
   }
@@ -1001,13 +1020,16 @@
   function caretCard() {
     const ed = focusedEditor();
     if (!ed) return;
-    const g = hintAt(ed, caretOffset(ed));
-    if (g) openCard(ed, g, "caret");
+    const here = hintsAt(ed, caretOffset(ed));
+    if (here.length) openCard(ed, here, "caret");
     else if (card && card.why === "caret") closeCard(false);
   }
 
+  // The marks under a point: {ed, group} with the hints most important first, or null.
   function boxAt(x, y) {
-    return boxes.find((b) => x >= b.left && x <= b.right && y >= b.top - 2 && y <= b.bottom + 2) || null;
+    const hit = boxes.filter((b) => x >= b.left && x <= b.right && y >= b.top - 2 && y <= b.bottom + 2);
+    if (!hit.length) return null;
+    return { ed: hit[0].ed, g: hit[0].g, group: [...new Set(hit.filter((b) => b.ed === hit[0].ed).map((b) => b.g))].sort(byImportance) };
   }
 
   let lastPointer = "";
@@ -1020,9 +1042,9 @@
     const b = boxAt(e.clientX, e.clientY);
     if (b) {
       clearTimeout(hideTimer);
-      if (card && card.g === b.g) return;
+      if (card && b.group.includes(card.g)) return;
       clearTimeout(hoverTimer);
-      hoverTimer = setTimeout(() => openCard(b.ed, b.g, "hover"), HOVER_DELAY_MS);
+      hoverTimer = setTimeout(() => openCard(b.ed, b.group, "hover"), HOVER_DELAY_MS);
     } else {
       clearTimeout(hoverTimer);
       if (card && card.why === "hover" && !hideTimer) {
@@ -1039,12 +1061,12 @@
     if (ui && e.composedPath().includes(ui.host)) return;
     const b = boxAt(e.clientX, e.clientY);
     if (b) {
-      openCard(b.ed, b.g, "click");
+      openCard(b.ed, b.group, "click");
       return;
     }
     const ed = focusedEditor();
-    const g = ed && hintAt(ed, caretOffset(ed));
-    if (g) openCard(ed, g, "caret");
+    const here = ed ? hintsAt(ed, caretOffset(ed)) : [];
+    if (here.length) openCard(ed, here, "caret");
     else if (card && card.why !== "key") closeCard(false);
   }
 
@@ -1153,7 +1175,7 @@
       return;
     }
     start();
-    if (before.lang !== settings.lang && card) buildCard(card.ed, card.g);
+    if (before.lang !== settings.lang && card) buildCard(card.ed, card.g, card.group);
     panelState.key = ""; // rebuild in the new language / country
     for (const ed of editors.values()) ed.lastCount = 0;
     scheduleRender();
