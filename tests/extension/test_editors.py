@@ -89,6 +89,22 @@ def test_text_input(tab: Page) -> None:
                        lambda p, x, y: caret_after_click(p, "#title", x, y))
 
 
+def test_long_text_is_checked_paragraph_by_paragraph(tab: Page) -> None:
+    filler = "\n".join(f"Line {i}: nothing to see here, just a long story about my week." for i in range(60))
+    assert len(filler) > 3000
+    tab.fill("#comment", filler)
+    tab.locator("#comment").press("Control+End")
+    tab.keyboard.type("\nHe committed suicide.", delay=12)
+    wait_fresh(tab)
+    tab.eval_on_selector("#comment", "e => { e.scrollTop = e.scrollHeight; }")
+    mark = marks(tab, "suicide-language")
+    expect(mark).to_have_count(1)
+    text = tab.input_value("#comment")
+    start = utf16_index(text, text.index(COMMITTED))
+    assert_mark_covers(tab, mark.bounding_box(), start, start + len(COMMITTED),
+                       lambda p, x, y: caret_after_click(p, "#comment", x, y))
+
+
 def test_password_fields_are_ignored(tab: Page) -> None:
     type_into(tab, "#pw", "He committed suicide")
     tab.wait_for_timeout(600)
