@@ -158,8 +158,8 @@ def renderer_rss_mb(ext: str) -> float | None:
     return round(total / 1024, 1) if total else None
 
 
-def package_size(extension: Path) -> dict:
-    dist = sorted((ROOT / "dist").glob("heed-chrome-*.zip"))
+def package_size(extension: Path, dist_dir: Path) -> dict:
+    dist = sorted(dist_dir.glob("heed-chrome-*.zip"))
     files = [p for p in extension.rglob("*") if p.is_file()]
     sizes = {
         "unpacked_mb": round(sum(p.stat().st_size for p in files) / 1e6, 2),
@@ -179,6 +179,7 @@ def pct(values: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extension", type=Path, default=ROOT / "build" / "extension")
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="where the built zips are")
     parser.add_argument("--runs", type=int, default=3, help="browser starts per cold-start figure")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
@@ -232,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             context.close()
         finally:
             httpd.shutdown()
-    results["package"] = package_size(extension)
+    results["package"] = package_size(extension, args.dist)
     if args.json:
         print(json.dumps(results, indent=2))
     else:

@@ -184,6 +184,16 @@ def test_card_in_the_chosen_interface_language(browser: Browser, tab: Page) -> N
     expect(card(tab)).to_be_visible()
     expect(card(tab).locator("h2")).to_have_text("Ord om selvmord")
     expect(card(tab).locator("[data-heed-action=ignore]")).to_have_text("Ignorer her")
+    # "Om denne regel" opens the rule's entry in the bundled rule reference.
+    rule = mark.get_attribute("data-heed-rule")
+    with browser.context.expect_page() as opened:
+        card(tab).locator("[data-heed-action=about]").click()
+    reference = opened.value
+    reference.wait_for_load_state()
+    assert reference.url == browser.ext_url(f"rules.html#{rule}")
+    expect(reference.locator(f"article[id='{rule}']")).to_be_visible()
+    reference.close()
+    tab.bring_to_front()
     start = text.index("begik selvmord")
     assert start <= caret_after_click(tab, "#comment", mark_box["x"] + 2, center(mark_box)[1]) <= start + 1
 
