@@ -596,6 +596,7 @@
       ed.visible = visibleHints(ed);
       if (!ed.visible.length) continue;
       const box = innerRect(ed.el);
+      if (box.bottom < 0 || box.top > window.innerHeight || box.right < 0 || box.left > window.innerWidth) continue;
       const rects = ed.kind === "rich" ? richRects(ed, ed.visible) : mirrorRects(ed, ed.visible);
       ed.visible.forEach((g, i) => {
         for (const r of rects[i]) {

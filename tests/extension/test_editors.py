@@ -228,6 +228,8 @@ def test_keyboard_reaches_the_card_and_escape_returns(tab: Page) -> None:
     text = "He committed suicide."
     type_into(tab, "#comment", text)
     wait_fresh(tab)
+    # Screen readers hear that there are hints, and how to reach them.
+    expect(tab.locator("heed-overlay >> [data-heed-live]")).to_contain_text("Alt+Shift+H")
     tab.keyboard.press("Alt+Shift+H")
     expect(card(tab)).to_be_visible()
     focused = tab.evaluate("() => document.activeElement.shadowRoot?.activeElement?.dataset.heedSuggestion || null")
