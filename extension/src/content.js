@@ -9,7 +9,11 @@
 
   const H = globalThis.HEED_SETTINGS;
   const PORT_NAME = "heed-engine";
-  const CACHE_MAX = 500;
+  // The answer cache is kept under this many characters of checked text (least recently used go).
+  const CACHE_MAX_CHARS = 2_000_000;
+  const MAX_EDITOR_CHARS = 1_000_000; // a box holding more than this is not checked at all
+  const MAX_TEXTS = 400; // per request, and
+  const MAX_TEXT_CHARS = 20_000; // per text: the engine's limits (engine.js)
   // Up to this length (UTF-16 units) the whole text is checked on every change: many rules look at
   // the whole text ("when text has …", "once"), and a 3,000-character text takes about 5 ms in the
   // engine. Longer texts are checked paragraph by paragraph, and only edited paragraphs are sent.
@@ -224,9 +228,26 @@
     return out;
   }
 
+  let cacheChars = 0;
   function cachePut(text, hints) {
-    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value);
+    if (cache.has(text)) return;
     cache.set(text, hints);
+    cacheChars += text.length;
+    while (cacheChars > CACHE_MAX_CHARS && cache.size > 1) {
+      const oldest = cache.keys().next().value;
+      cache.delete(oldest);
+      cacheChars -= oldest.length;
+    }
+  }
+
+  // A cache read that also marks the entry as recently used.
+  function cacheGet(text) {
+    const hints = cache.get(text);
+    if (hints) {
+      cache.delete(text);
+      cache.set(text, hints);
+    }
+    return hints;
   }
 
   // Keeps earlier marks usable while a new answer is on its way: marks before the edit stay, marks
@@ -248,7 +269,7 @@
     const out = [];
     for (const p of paras) {
       if (!p.text.trim()) continue;
-      for (const raw of cache.get(p.text) || []) {
+      for (const raw of cacheGet(p.text) || []) {
         const s = p.start + raw.start_utf16;
         const e = p.start + raw.end_utf16;
         out.push({ raw, s, e, key: raw.rule + "|" + p.text.slice(raw.start_utf16, raw.end_utf16).toLowerCase() });
@@ -261,7 +282,8 @@
   // cached go to the engine.
   function refresh(ed, force = false) {
     if (!running) return;
-    const text = readText(ed);
+    const full = readText(ed);
+    const text = full.length > MAX_EDITOR_CHARS ? "" : full;
     if (text === ed.text && !force) return;
     if (text !== ed.text) {
       ed.hints = shiftHints(ed.hints, ed.text, text);
@@ -269,7 +291,9 @@
     }
     ed.version++;
     const paras = paragraphs(text);
-    const missing = [...new Set(paras.map((p) => p.text).filter((s) => s.trim() && !cache.has(s)))];
+    for (const p of paras) if (p.text.length > MAX_TEXT_CHARS) cachePut(p.text, []); // beyond the engine's limit
+    // At most MAX_TEXTS per request; the rest go once the answer is in (see onEngineMessage).
+    const missing = [...new Set(paras.map((p) => p.text).filter((s) => s.trim() && !cache.has(s)))].slice(0, MAX_TEXTS);
     if (missing.length) {
       ed.pending = true;
       // Said at once (not at the next frame) so that nobody mistakes the old marks for the answer.
