@@ -101,7 +101,9 @@ def firefox_manifest(version: str) -> dict:
     manifest["background"] = {"scripts": ["background-firefox.js"], "type": "module"}
     manifest["permissions"] = [p for p in manifest["permissions"] if p != "offscreen"]
     manifest.pop("minimum_chrome_version", None)
-    manifest["browser_specific_settings"] = {"gecko": {"id": FIREFOX_ID, "strict_min_version": "128.0"}}
+    # heed collects no data at all; Firefox asks add-ons to say so.
+    gecko = {"id": FIREFOX_ID, "strict_min_version": "128.0", "data_collection_permissions": {"required": ["none"]}}
+    manifest["browser_specific_settings"] = {"gecko": gecko}
     return manifest
 
 
