@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from compiler.bundle import compile_bundle
+from compiler.diagnostics import RuleErrors
 from compiler.engines import CPythonEngine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,19 +61,29 @@ def _inputs() -> Iterator[dict]:
 
 
 @pytest.fixture(scope="module")
-def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | None]:
+    """Compiled bundles; the shipped one is None while rules/ does not compile (someone mid-edit:
+    tests/test_shipped_rules.py reports that, this file is about the engine)."""
     tmp = tmp_path_factory.mktemp("equivalence")
     heed = synth.write(400, tmp / "synth-rules")
     sources = {"shipped": [ROOT / "rules"], "fixture": [ROOT / "tests" / "fixtures" / "good"], "synthetic": [heed]}
-    out = {}
+    out: dict[str, Path | None] = {}
     for name, paths in sources.items():
-        compile_bundle(paths, tmp / name)
+        try:
+            compile_bundle(paths, tmp / name)
+        except RuleErrors:
+            if name != "shipped":
+                raise
+            out[name] = None
+            continue
         out[name] = tmp / name
     return out
 
 
 @pytest.mark.parametrize("name", ["shipped", "fixture", "synthetic"])
-def test_engine_gives_the_naive_matchers_hints(bundles: dict[str, Path], name: str) -> None:
+def test_engine_gives_the_naive_matchers_hints(bundles: dict[str, Path | None], name: str) -> None:
+    if bundles[name] is None:
+        pytest.skip("rules/ does not compile at the moment")
     engine = CPythonEngine(bundles[name])
     try:
         bundle = engine.module

@@ -38,12 +38,16 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Sentences kept, least recently used dropped first. Enough for a 50,000-character text, so typing in
 # it never evicts the sentences it still has.
 _CACHE_LIMIT = 4096
+# In a sentence longer than this (encoded characters) a regex is tried only where one of the words a
+# match can begin with stands, instead of at every word: a pasted text with no full stops is one long
+# sentence that wakes nearly every rule.
+_LONG_SENTENCE = 400
 
 
 class Cond:
     """A condition: scope is match, sentence, text, context or question; has=False means 'unless'."""
 
-    __slots__ = ("scope", "has", "pattern", "shows", "_re")
+    __slots__ = ("scope", "has", "pattern", "shows", "_re", "_first")
 
     def __init__(self, scope: str, has: bool, pattern: str | None = None, shows: str | None = None):
         self.scope = scope
@@ -51,6 +55,7 @@ class Cond:
         self.pattern = pattern
         self.shows = shows
         self._re = None
+        self._first = False
 
     @property
     def regex(self) -> re.Pattern:
@@ -58,12 +63,19 @@ class Cond:
             self._re = re.compile(self.pattern)
         return self._re
 
+    @property
+    def first(self) -> tuple | None:
+        """As Rule.first, for the condition's pattern."""
+        if self._first is False:
+            self._first = first_words(self.pattern)
+        return self._first
+
 
 class Rule:
     __slots__ = (
         "id", "category", "severity", "lang", "source", "guidance", "match", "conditions", "once",
         "messages", "suggestions", "resources", "_re", "sentence_conds", "late_conds", "match_conds",
-        "_required",
+        "_required", "_first",
     )
 
     def __init__(self, id: str, category: str, severity: str, lang: str, source: str, guidance: list,
@@ -83,6 +95,7 @@ class Rule:
         self.resources = resources
         self._re = None
         self._required = None
+        self._first = False  # not worked out yet (None: unknown)
         # Conditions that only need the sentence are checked once per sentence and cached with it;
         # conditions on the whole text or the context are checked per call.
         self.match_conds = tuple(c for c in conditions if c.scope == "match")
@@ -102,12 +115,21 @@ class Rule:
             self._required = required_words(self.match)
         return self._required
 
+    @property
+    def first(self) -> tuple | None:
+        """(words, prefixes) one of which the first word of every match is or starts with, or None
+        when that cannot be read from the regex; worked out the first time a long sentence needs it."""
+        if self._first is False:
+            self._first = first_words(self.match)
+        return self._first
+
 
 class _Sentence:
     """One sentence, encoded, with a map from encoded offsets back to the original text, its
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
-    __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "_spans", "_starts", "_ends")
+    __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "_spans", "_starts", "_ends",
+                 "_positions", "_sorted")
 
     def __init__(self, text: str):
         self.text = text
@@ -118,6 +140,37 @@ class _Sentence:
         self.danish_letters = has_danish_letters(text)
         self.hits: dict = {}
         self._spans = None
+        self._positions = None
+
+    def positions(self) -> dict:
+        """Where each distinct word starts in the encoded sentence (for long sentences)."""
+        if self._positions is None:
+            index: dict = {}
+            pos = 0
+            for tok in self.enc[:-1].split(" "):
+                index.setdefault(tok, []).append(pos)
+                pos += len(tok) + 1
+            self._positions = index
+            self._sorted = sorted(index)
+        return self._positions
+
+    def starts_of(self, first: tuple) -> list[int]:
+        """Sorted offsets of the words that are in first[0] or start with one of first[1]."""
+        index = self.positions()
+        words, prefixes = first
+        out = []
+        for word in words & index.keys():
+            out.extend(index[word])
+        if prefixes:
+            ordered = self._sorted
+            for prefix in prefixes:
+                i = bisect_left(ordered, prefix)
+                while i < len(ordered) and ordered[i].startswith(prefix):
+                    if ordered[i] not in words:  # already taken as a whole word
+                        out.extend(index[ordered[i]])
+                    i += 1
+        out = sorted(set(out))
+        return out
 
     @property
     def score(self) -> int:
@@ -242,7 +295,7 @@ class Engine:
                         tokens = set(enc[:-1].split(" "))
                     if not required <= tokens:
                         continue  # its regex cannot match: a word it needs is missing
-                matches = rule.regex.finditer(enc)
+                matches = _scan(rule, sentence)
                 if rule.sentence_conds:
                     # Conditions only filter, so they are checked after the match: most woken rules do
                     # not match, and a condition is often a longer regex than the match.
@@ -251,11 +304,11 @@ class Engine:
                         continue
                     if question is None:
                         question = is_question(text)
-                    if not all(_sentence_condition(c, enc, question) for c in rule.sentence_conds):
+                    if not all(_sentence_condition(c, sentence, question) for c in rule.sentence_conds):
                         continue
                     matches = _chain(first, matches)
                 for m in matches:
-                    if rule.match_conds and any(_overlaps(_spans(c, enc, vetoes), m) for c in rule.match_conds):
+                    if rule.match_conds and any(_overlaps(_spans(c, sentence, vetoes), m) for c in rule.match_conds):
                         continue
                     s, e = sentence.original(m.start(), m.end())
                     hits.append((idx, s, e, _suggestions(rule, sentence, m, text[s:e])))
@@ -396,10 +449,10 @@ class _Late:
         return all(self.found(c) == c.has for c in rule.late_conds)
 
 
-def _sentence_condition(cond: Cond, enc: str, question: bool) -> bool:
+def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool) -> bool:
     if cond.scope == "question":
         return question == cond.has
-    return bool(cond.regex.search(enc)) == cond.has
+    return (next(_scan(cond, sentence), None) is not None) == cond.has  # regex.search, found or not
 
 
 def _text_condition(cond: Cond, late: _Late, question: bool) -> bool:
@@ -411,17 +464,42 @@ def _text_condition(cond: Cond, late: _Late, question: bool) -> bool:
     return late.found(cond) == cond.has
 
 
+def _scan(pattern: Rule | Cond, sentence: _Sentence):
+    """pattern.regex.finditer over the encoded sentence; in a long sentence, tried only where a
+    match can begin."""
+    enc = sentence.enc
+    if len(enc) > _LONG_SENTENCE:
+        first = pattern.first
+        if first:
+            return _anchored(pattern.regex, enc, sentence.starts_of(first))
+    return pattern.regex.finditer(enc)
+
+
+def _anchored(regex: re.Pattern, enc: str, starts: list[int]):
+    """regex.finditer(enc) when a match can only begin at `starts`: the same matches, leftmost first
+    and not overlapping, trying the regex at those offsets only. (Every compiled pattern begins with
+    the start-of-word assertion and cannot match nothing, so no match begins anywhere else.)"""
+    end = 0
+    for p in starts:
+        if p < end:
+            continue
+        m = regex.match(enc, p)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
 def _chain(first: re.Match, rest):
     yield first
     yield from rest
 
 
-def _spans(cond: Cond, enc: str, memo: dict) -> tuple[list[int], list[int]]:
+def _spans(cond: Cond, sentence: _Sentence, memo: dict) -> tuple[list[int], list[int]]:
     """Starts and ends of the condition's matches in the sentence, found once per sentence."""
     spans = memo.get(cond)
     if spans is None:
         starts, ends = [], []
-        for u in cond.regex.finditer(enc):
+        for u in _scan(cond, sentence):
             starts.append(u.start())
             ends.append(u.end())
         spans = memo[cond] = (starts, ends)
@@ -531,3 +609,83 @@ def _seq_ends_at_word_start(items: list, at_start: bool) -> bool:
     for op, av in items:
         at_start = av == 32 if op is _sre.LITERAL else _ends_at_word_start(op, av, at_start)
     return at_start
+
+
+_OPEN = (None, None)  # stands for "whatever follows": the first word is no longer readable past it
+_STEPS = 4000  # beyond this many steps through a regex, first_words gives up (None)
+
+
+class _TooLong(Exception):
+    pass
+
+
+def first_words(pattern: str | None) -> tuple | None:
+    """(words, prefixes) such that the first word of every match of the compiled pattern is one of
+    the words or starts with one of the prefixes; None when the regex does not say (it starts with a
+    number, a case-insensitive part, any word...). Read from the parsed regex like required_words."""
+    if not pattern or _sre_parse is None:
+        return None
+    try:
+        parsed = _sre_parse.parse(pattern)
+        items = list(parsed)
+        if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE or not items or not _is_word_start(items[0]):
+            return None
+        found = _first(items[1:], "", [_STEPS])
+    except Exception:  # noqa: BLE001 - an unexpected parse tree or too many alternatives
+        return None
+    if found is None:
+        return None
+    words = frozenset(w for kind, w in found if kind == "w")
+    prefixes = tuple(sorted({w for kind, w in found if kind == "p"}))
+    return words, prefixes
+
+
+def _is_word_start(item) -> bool:
+    op, av = item
+    if op is _sre.ASSERT_NOT and av[0] == -1 and len(av[1]) == 1:
+        inner_op, inner_av = list(av[1])[0]
+        return inner_op is _sre.NOT_LITERAL and inner_av == 32
+    return False
+
+
+def _first(seq: list, prefix: str, steps: list) -> set | None:
+    """Possible first words of a match of `seq` begun at a word start, `prefix` letters already read:
+    a set of ("w", word) (the whole word) and ("p", letters) (a word starting with them), or None."""
+    steps[0] -= 1
+    if steps[0] < 0:
+        raise _TooLong
+    for i, item in enumerate(seq):
+        op, av = item
+        if item is _OPEN:
+            break
+        if op is _sre.LITERAL:
+            if av == 32:
+                return {("w", prefix)} if prefix else None
+            prefix += chr(av)
+            continue
+        rest = seq[i + 1:]
+        if op is _sre.SUBPATTERN and not av[1] and not av[2]:
+            return _first(list(av[3]) + rest, prefix, steps)
+        if op is _sre.BRANCH:
+            return _union([_first(list(alt) + rest, prefix, steps) for alt in av[1]])
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT)):
+            low, high, body = av
+            options = []
+            if low == 0:
+                options.append(_first(rest, prefix, steps))
+            if high != 0:
+                options.append(_first(list(body) + [_OPEN], prefix, steps))
+            return _union(options)
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+            continue  # zero width: it can only rule matches out
+        break
+    return {("p", prefix)} if prefix else None
+
+
+def _union(options: list) -> set | None:
+    out: set = set()
+    for option in options:
+        if option is None:
+            return None
+        out |= option
+    return out
