@@ -767,6 +767,17 @@
     const about = el("button", { class: "link", text: t("card_about"), "data-heed-action": "about" });
     about.addEventListener("click", () => chrome.runtime.sendMessage({ type: "open-rule", rule: raw.rule }).catch(() => {}));
     const actions = el("div", { class: "actions" }, ignore, off, about);
+    if (raw.severity === "alert") {
+      // Keyboard and screen-reader users reach the helplines from the card.
+      const support = el("button", { class: "sug", text: t("card_support"), "data-heed-action": "support" });
+      support.addEventListener("click", () => {
+        panelState.hidden = false;
+        closeCard(false);
+        render();
+        ui.panel.querySelector("a, button")?.focus();
+      });
+      actions.prepend(support);
+    }
     if (group.length > 1) {
       // Marks can overlap: the card shows one hint at a time and offers the next.
       const i = group.indexOf(g);
@@ -1038,7 +1049,9 @@
       const caret = ed ? caretOffset(ed) : -1;
       const here = ed ? hintsAt(ed, caret) : [];
       const g = ed && (here[0] || ed.visible.find((x) => x.s >= caret) || ed.visible[0]);
-      if (g) openCard(ed, here.length ? here : [g], "key");
+      // The hints overlapping that one travel with it, the most important first.
+      const group = here.length ? here : g ? ed.visible.filter((x) => x.s < g.e && g.s < x.e).sort(byImportance) : [];
+      if (g) openCard(ed, group, "key");
       else if (ui && !ui.panel.hidden) ui.panel.querySelector("a, button")?.focus();
     }
   }

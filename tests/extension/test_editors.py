@@ -222,6 +222,16 @@ def test_alert_opens_a_calm_support_panel_with_local_helplines(browser: Browser,
     support.locator("[data-heed-action=hide-panel]").click()
     expect(support).to_be_hidden()
     expect(tab.locator("heed-overlay >> [data-heed-pill]")).to_be_visible()
+    # From the keyboard: Alt+Shift+H opens the alert's card, which leads to the helplines.
+    tab.locator("#comment").focus()
+    tab.keyboard.press("Alt+Shift+H")
+    expect(card(tab).locator("[data-heed-action=support]")).to_be_focused()
+    tab.keyboard.press("Enter")
+    expect(support).to_be_visible()
+    assert tab.evaluate("() => document.activeElement.shadowRoot.activeElement.closest('[data-heed-panel]') !== null")
+    tab.keyboard.press("Escape")
+    expect(support).to_be_hidden()
+    expect(tab.locator("#comment")).to_be_focused()
 
 
 def test_keyboard_reaches_the_card_and_escape_returns(tab: Page) -> None:
