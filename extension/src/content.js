@@ -82,6 +82,9 @@
     return host;
   }
 
+  // A box resized (by its handle, the page or the window) rewraps its text: redraw.
+  const resizeObserver = new ResizeObserver(() => scheduleRender());
+
   function track(el) {
     let ed = editors.get(el);
     if (ed) return ed;
@@ -100,6 +103,7 @@
     }
     editors.set(el, ed);
     editorsById.set(ed.id, ed);
+    resizeObserver.observe(el);
     return ed;
   }
 
@@ -107,6 +111,7 @@
     if (!ed) return;
     if (ed.observer) ed.observer.disconnect();
     if (ed.mirror) ed.mirror.remove();
+    resizeObserver.unobserve(ed.el);
     editors.delete(ed.el);
     editorsById.delete(ed.id);
     if (card && card.ed === ed) closeCard(false);

@@ -295,6 +295,10 @@ def test_marks_follow_font_changes_and_scrolling(tab: Page) -> None:
     # The textarea scrolls: the mark moves with its words.
     tab.eval_on_selector("#comment", "e => { e.scrollTop = 20; }")
     tab.wait_for_function(f"Math.abs(({MARK_TOP})() - {before['y'] - 20}) < 1", polling=50)
+    # The box gets narrower: the words wrap to the start of a lower line, and the mark goes with them.
+    tab.eval_on_selector("#comment", "e => { e.scrollTop = 0; e.style.width = '95px'; }")
+    tab.wait_for_function(f"({MARK_TOP})() > {before['y'] + 5}", polling=50)
+    tab.eval_on_selector("#comment", "e => { e.style.width = ''; }")
     # The font grows (no event says so): the mark grows with the words.
     tab.eval_on_selector("#comment", "e => { e.scrollTop = 0; e.style.fontSize = '24px'; }")
     tab.wait_for_function(f"({MARK_WIDTH})() > {before['width'] * 1.3}", polling=100)
