@@ -342,6 +342,7 @@
       return;
     }
     engine = { state: "ready" };
+    retryDelay = 0;
     texts.forEach((text, i) => {
       try {
         cachePut(text, JSON.parse(msg.results[i]));
@@ -389,6 +390,9 @@
     return port;
   }
 
+  // Retries wait longer each time the engine cannot be reached (up to 10 s), so a broken engine
+  // does not turn into a busy loop; an answer resets the wait.
+  let retryDelay = 0;
   function wakeEngine() {
     if (reconnecting) return;
     reconnecting = true;
@@ -397,9 +401,9 @@
       if (!running) return;
       for (const ed of editors.values()) if (ed.pending) refresh(ed, true);
     };
-    chrome.runtime
-      .sendMessage({ type: "ensure-engine" })
-      .then(retry, () => setTimeout(retry, 1000));
+    const later = () => setTimeout(retry, retryDelay);
+    retryDelay = Math.min(10_000, retryDelay ? retryDelay * 2 : 50);
+    chrome.runtime.sendMessage({ type: "ensure-engine" }).then(later, later);
   }
 
   // ---------------------------------------------------------------- overlay
