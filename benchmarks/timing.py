@@ -73,7 +73,8 @@ def comments(bundle: ModuleType, items: list[dict], rounds: int, naive: object =
                 t0 = _now()
                 annotate(text, None, context)
                 warm[i].append(_now() - t0)
-    return {"cold": [_median(c) for c in cold], "warm": [_median(w) for w in warm] if naive is None else None}
+    return {"cold": [_median(c) for c in cold], "warm": [_median(w) for w in warm] if naive is None else None,
+            "cold_min": [min(c) for c in cold]}
 
 
 def lengths(bundle: ModuleType, texts: list[str], budget_ns: int = 2_000_000_000, naive: object = None) -> list[int]:
@@ -164,6 +165,35 @@ def keystrokes(bundle: ModuleType, text: str, positions: list[int], rounds: int 
             "matched": matched, "chars": len(text)}
 
 
+def check_against_naive(bundle: ModuleType, naive: object, items: list[dict]) -> dict:
+    """Hints of the engine and of the naive matcher, compared call by call in this runtime."""
+    differ = 0
+    hints = 0
+    for item in items:
+        got = bundle.annotate(item["text"], None, item.get("context"))
+        hints += len(got)
+        if got != naive.annotate(item["text"], None, item.get("context")):
+            differ += 1
+    return {"calls": len(items), "differ": differ, "hints": hints}
+
+
+def json_overhead(rounds: int = 2000) -> dict:
+    """What json.dumps(x, ensure_ascii=False) costs per call over a JSONEncoder made once (the bundle's
+    annotate_json builds a new encoder on every call), for an empty list of hints."""
+    import json
+
+    encoder = json.JSONEncoder(ensure_ascii=False)
+    a, b = [], []
+    for _ in range(rounds):
+        t0 = _now()
+        json.dumps([], ensure_ascii=False)
+        t1 = _now()
+        encoder.encode([])
+        a.append(t1 - t0)
+        b.append(_now() - t1)
+    return {"dumps": _median(a), "encoder": _median(b)}
+
+
 def regex_floor(texts: list[str], rounds: int = 5) -> int:
     """Median time of one compiled regular expression searched over each text: the floor per comment."""
     import re
@@ -198,8 +228,15 @@ def run_job(job: dict, bundles: dict[str, ModuleType]) -> list[dict]:
             figures = count_work(bundle, [(i["text"], i.get("context")) for i in items])
         elif what == "keystroke":
             figures = keystrokes(bundle, job["keystroke"]["text"], job["keystroke"]["positions"], task["rounds"])
+        elif what == "hints":
+            items = job["comment_sets"][task["set"]]
+            figures = {"counts": [len(bundle.annotate(i["text"], None, i.get("context"))) for i in items]}
+        elif what == "check":
+            items = job["comment_sets"][task["set"]]
+            figures = check_against_naive(bundle, NaiveEngine(bundle), items)
         elif what == "floor":
-            figures = {"ns": regex_floor([i["text"].lower() for i in job["comment_sets"][task["set"]]])}
+            figures = {"ns": regex_floor([i["text"].lower() for i in job["comment_sets"][task["set"]]]),
+                       "json_ns": json_overhead()}
         else:
             raise ValueError(f"unknown task {what!r}")
         out.append({**{k: v for k, v in task.items()}, **figures})
