@@ -162,15 +162,13 @@ class _Sentence:
         for word in words & index.keys():
             out.extend(index[word])
         if prefixes:
-            ordered = self._sorted
+            ordered = self._sorted  # words sharing a prefix stand together in sorted order
             for prefix in prefixes:
                 i = bisect_left(ordered, prefix)
                 while i < len(ordered) and ordered[i].startswith(prefix):
-                    if ordered[i] not in words:  # already taken as a whole word
-                        out.extend(index[ordered[i]])
+                    out.extend(index[ordered[i]])
                     i += 1
-        out = sorted(set(out))
-        return out
+        return sorted(set(out))
 
     @property
     def score(self) -> int:
