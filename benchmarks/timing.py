@@ -177,6 +177,48 @@ def check_against_naive(bundle: ModuleType, naive: object, items: list[dict]) ->
     return {"calls": len(items), "differ": differ, "hints": hints}
 
 
+def rule_costs(bundle: ModuleType, items: list[dict], top: int = 10) -> list[dict]:
+    """The rules whose regexes cost the most over the comments (as the engine runs them: woken by the
+    index, past the required-words filter), with the words that woke them most often."""
+    engine = bundle.ENGINE
+    text = bundle.text
+    index = engine.word_index
+    per: dict = {}
+    sentences = 0
+    for item in items:
+        for s, e in text.sentences(item["text"]):
+            enc = text.encode(item["text"][s:e])
+            if not enc:
+                continue
+            sentences += 1
+            tokens = set(enc[:-1].split(" "))
+            for idx in engine._candidates(enc):
+                rule = engine.rules[idx]
+                row = per.setdefault(rule.id, {"id": rule.id, "woken": 0, "runs": 0, "ns": 0, "keys": {},
+                                               "regex_chars": len(rule.match or "")})
+                row["woken"] += 1
+                for tok in tokens:
+                    if idx in index.get(tok, ()):
+                        row["keys"][tok] = row["keys"].get(tok, 0) + 1
+                if not rule.required <= tokens:
+                    continue
+                best = None
+                for _ in range(3):
+                    t0 = _now()
+                    next(rule.regex.finditer(enc), None)
+                    dt = _now() - t0
+                    best = dt if best is None or dt < best else best
+                row["runs"] += 1
+                row["ns"] += best
+    rows = sorted(per.values(), key=lambda r: -r["ns"])[:top]
+    for r in rows:
+        r["woken_share"] = r["woken"] / max(1, sentences)
+        r["keys"] = [k for k, _ in sorted(r["keys"].items(), key=lambda kv: -kv[1])[:5]]
+        r["ns_per_comment"] = r["ns"] / max(1, len(items))
+        r["ns_per_run"] = r["ns"] / max(1, r["runs"])
+    return rows
+
+
 def json_overhead(rounds: int = 2000) -> dict:
     """What json.dumps(x, ensure_ascii=False) costs per call over a JSONEncoder made once (the bundle's
     annotate_json builds a new encoder on every call), for an empty list of hints."""
@@ -228,6 +270,8 @@ def run_job(job: dict, bundles: dict[str, ModuleType]) -> list[dict]:
             figures = count_work(bundle, [(i["text"], i.get("context")) for i in items])
         elif what == "keystroke":
             figures = keystrokes(bundle, job["keystroke"]["text"], job["keystroke"]["positions"], task["rounds"])
+        elif what == "rule_costs":
+            figures = {"rules": rule_costs(bundle, job["comment_sets"][task["set"]])}
         elif what == "hints":
             items = job["comment_sets"][task["set"]]
             figures = {"counts": [len(bundle.annotate(i["text"], None, i.get("context"))) for i in items]}
