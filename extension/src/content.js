@@ -22,6 +22,9 @@
   const TICK_MS = 500;
   const HOVER_DELAY_MS = 250;
   const TEXT_INPUT_TYPES = new Set(["text", "search"]);
+  // Hints that ask the writer to share a helpline list the chosen country's lines in their card (alerts
+  // show theirs in the support panel).
+  const SHARE_HELPLINES = new Set(["reply-support", "helpline-suggestion"]);
   const NAV_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]);
   const BLOCK_TAGS = new Set([
     "ADDRESS", "ARTICLE", "ASIDE", "BLOCKQUOTE", "DD", "DETAILS", "DIV", "DL", "DT", "FIELDSET", "FIGCAPTION",
@@ -45,7 +48,9 @@
   let nextEditorId = 1;
   const editors = new Map(); // element -> editor state
   const editorsById = new Map();
-  const cache = new Map(); // checked text (whole or paragraph) -> hints with offsets relative to it
+  // Context tag + checked text (whole or paragraph) -> hints with offsets relative to the text. The tag
+  // ("0:" for no context, else the context's id and ":") keeps answers for different contexts apart.
+  const cache = new Map();
   let ui = null;
   let renderQueued = false;
   let boxes = []; // laid-out marks for hit testing: {left, top, right, bottom, ed, g}
@@ -93,7 +98,7 @@
     ed = {
       id: nextEditorId++, el, kind, text: "", version: 0, hints: [], visible: [], pending: false,
       requests: new Map(), model: null, mirror: null, observer: null, ignored: new Set(), sig: "",
-      lastCount: 0,
+      lastCount: 0, context: undefined, ctxTag: "0:",
     };
     if (kind === "rich") {
       // Rich editors (React/Draft.js style) may rebuild their DOM without an input event; watching
@@ -115,6 +120,191 @@
     editors.delete(ed.el);
     editorsById.delete(ed.id);
     if (card && card.ed === ed) closeCard(false);
+  }
+
+  // ---------------------------------------------------------------- reply context
+
+  // Some rules depend on the text being replied to (the bundle's `context`): support steps when it
+  // shows warning signs, and no relief when it denies thoughts of suicide. The context is found on the
+  // page, conservatively (no context is the safe answer: those rules then stay silent), and goes only
+  // to the engine, with the reply.
+  const CONTEXT_MAX_CHARS = 1500; // the end of a long post is the part nearest the reply box
+  const CONTEXT_MIN_WORDS = 3; // less than this above the box is a label or a name, not a post
+  const CONTEXT_MAX_DEPTH = 12; // ancestors looked at above the box
+  const CONTEXT_SCAN_MAX = 20_000; // a unit with more text than this is a page or a thread, not a post
+  // Page furniture whose text is not part of a post: names and times are links, actions are buttons,
+  // headings name the section ("Leave a reply"), other forms and boxes are someone's draft.
+  const CONTEXT_SKIP_TAGS = new Set([
+    "script", "style", "template", "noscript", "textarea", "input", "select", "option", "button", "label",
+    "a", "h1", "h2", "h3", "h4", "h5", "h6", "nav", "header", "footer", "form", "svg", "math", "iframe",
+    "object", "audio", "video", "canvas", "dialog", "heed-overlay",
+  ]);
+  const CONTEXT_SKIP_ROLES = new Set([
+    "button", "link", "navigation", "banner", "contentinfo", "toolbar", "menu", "menubar", "tablist",
+    "search", "form", "status", "tooltip", "heading", "textbox", "dialog", "alertdialog",
+  ]);
+  // Beyond these the box belongs to the page, not to any one post.
+  const CONTEXT_STOP_TAGS = new Set(["body", "html", "main"]);
+  const CONTEXT_STOP_ROLES = new Set(["main", "feed", "document", "application", "dialog"]);
+  const isPostUnit = (n) => n.localName === "article" || ["article", "comment"].includes(n.getAttribute("role"));
+
+  // The element above `node`, stepping out of shadow roots to their host.
+  function parentAcross(node) {
+    if (node.parentElement) return node.parentElement;
+    const root = node.getRootNode();
+    return root instanceof ShadowRoot ? root.host : null;
+  }
+
+  const wordCount = (s) => s.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+
+  // Whitespace collapsed, blocks on their own lines, and only the last CONTEXT_MAX_CHARS characters
+  // (cut at a space, never inside a word or a surrogate pair).
+  function tidyContext(raw) {
+    let text = raw
+      .split("\n")
+      .map((line) => line.replace(/\s+/g, " ").trim())
+      .filter(Boolean)
+      .join("\n");
+    if (text.length > CONTEXT_MAX_CHARS) {
+      text = text.slice(-CONTEXT_MAX_CHARS);
+      const cut = text.search(/\s/);
+      text = cut >= 0 ? text.slice(cut + 1) : text.replace(/^[\udc00-\udfff]/, "");
+    }
+    return text;
+  }
+
+  // Text shown inside `unit` before the editor, without page furniture. `nested` is "drop" (a post's
+  // own text without the replies nested in it) or "keep". Also notes whole posts and lists met on the
+  // way: a box below a list of posts (or of plain list items) answers none of them in particular.
+  // `path` holds the editor's ancestors and the shadow roots between them.
+  function textBefore(unit, editor, path, nested) {
+    const out = { text: "", posts: 0, lists: 0 };
+    let done = false;
+    const inside = (n) => (n.shadowRoot && path.has(n.shadowRoot) ? n.shadowRoot : n);
+    const walk = (node, inList) => {
+      for (let c = node.firstChild; c && !done; c = c.nextSibling) {
+        if (c === editor) {
+          done = true;
+          return;
+        }
+        if (c.nodeType === Node.TEXT_NODE) {
+          out.text += c.data;
+          continue;
+        }
+        if (c.nodeType !== Node.ELEMENT_NODE) continue;
+        if (c.localName === "br") {
+          out.text += "\n";
+          continue;
+        }
+        if (path.has(c)) {
+          // The box's own form holds labels and instructions, not the post.
+          if (c.localName === "form" || c.getAttribute("role") === "form") {
+            done = true;
+            return;
+          }
+          walk(inside(c), inList);
+          continue;
+        }
+        if (CONTEXT_SKIP_TAGS.has(c.localName) || CONTEXT_SKIP_ROLES.has(c.getAttribute("role"))) continue;
+        if (c.hidden || c.getAttribute("aria-hidden") === "true" || c.isContentEditable) continue;
+        // Hidden text is no part of the post (display: contents has no box but shows its children).
+        if (c.checkVisibility && !c.checkVisibility() && getComputedStyle(c).display !== "contents") continue;
+        if (isPostUnit(c)) {
+          out.posts++;
+          if (inList) out.lists++;
+          if (nested === "drop") continue;
+        }
+        const list = c.localName === "ul" || c.localName === "ol";
+        if (list && c.children.length > 1) out.lists++;
+        const block = BLOCK_TAGS.has(c.tagName);
+        if (block) out.text += "\n";
+        // A component's own (shadow) text is shown only where it has no light children to slot.
+        walk(c.shadowRoot && !c.firstChild ? c.shadowRoot : c, inList || list);
+        if (block) out.text += "\n";
+      }
+    };
+    walk(inside(unit), false);
+    return out;
+  }
+
+  // The nearest post that holds the box: an <article> or role=article/comment (its own text, without
+  // replies nested in it), or a <div>/<li> with a post's worth of text above the box. Null when there
+  // is none, or when a <div>/<li> has several posts or a list above the box (a thread).
+  function guessContext(editor) {
+    const units = [];
+    const path = new Set();
+    for (let n = editor; n && units.length < CONTEXT_MAX_DEPTH; ) {
+      if (n.parentElement) n = n.parentElement;
+      else {
+        const root = n.getRootNode();
+        if (!(root instanceof ShadowRoot)) break;
+        path.add(root);
+        n = root.host;
+      }
+      units.push(n);
+      path.add(n);
+    }
+    for (const unit of units) {
+      if (CONTEXT_STOP_TAGS.has(unit.localName) || CONTEXT_STOP_ROLES.has(unit.getAttribute("role"))) return null;
+      const post = isPostUnit(unit);
+      if (!post && unit.localName !== "div" && unit.localName !== "li") continue;
+      if ((unit.textContent || "").length > CONTEXT_SCAN_MAX) return null;
+      const found = textBefore(unit, editor, path, post ? "drop" : "keep");
+      if (!post && (found.posts > 1 || found.lists)) return null;
+      const text = tidyContext(found.text);
+      if (wordCount(text) >= CONTEXT_MIN_WORDS) return text;
+      if (post) return null; // the post that holds the box has nothing above it
+    }
+    return null;
+  }
+
+  // What the box replies to. Explicit hooks first, for sites and site adapters:
+  //   data-heed-context="text" on the box or an ancestor ("" means: no context, do not guess);
+  //   data-heed-context-for="id …" on the box: the elements whose text is the post.
+  // Then the guess above, and last aria-describedby="id …" on the box: it more often names a hint
+  // ("Markdown is supported") than the post, so it only counts when the page shows no post around
+  // the box, and never for text inside the box's own form.
+  function findContext(editor) {
+    for (let n = editor; n; n = parentAcross(n)) {
+      if (n.hasAttribute("data-heed-context")) return tidyContext(n.getAttribute("data-heed-context")) || null;
+    }
+    const root = editor.getRootNode();
+    const byIds = (attr) =>
+      (editor.getAttribute(attr) || "")
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((id) => (root.getElementById ? root.getElementById(id) : document.getElementById(id)))
+        .filter((n) => n && n !== editor && !n.contains(editor) && !editor.contains(n));
+    const named = byIds("data-heed-context-for");
+    if (named.length) return tidyContext(named.map((n) => n.textContent).join("\n")) || null;
+    const guess = guessContext(editor);
+    if (guess) return guess;
+    const form = editor.closest("form");
+    const described = byIds("aria-describedby").filter((n) => !(form && form.contains(n)));
+    const text = tidyContext(described.map((n) => n.textContent).join("\n"));
+    return wordCount(text) >= CONTEXT_MIN_WORDS ? text : null;
+  }
+
+  // Context ids keep cache keys short: a checked text is cached under its context's id.
+  const contextIds = new Map();
+  let nextContextId = 1;
+
+  // Recomputes the editor's context (on tracking and on every focus); true when it changed.
+  function updateContext(ed) {
+    let context = null;
+    try {
+      context = findContext(ed.el);
+    } catch (err) {
+      console.warn("heed: reply context", err); // a strange page must not stop the checking
+    }
+    if (context === ed.context) return false;
+    ed.context = context;
+    if (context && !contextIds.has(context)) {
+      contextIds.set(context, nextContextId++);
+      if (contextIds.size > 200) contextIds.delete(contextIds.keys().next().value);
+    }
+    ed.ctxTag = context ? contextIds.get(context) + ":" : "0:";
+    return true;
   }
 
   // ---------------------------------------------------------------- text model
@@ -270,11 +460,11 @@
       .map((g) => (g.s >= editEnd ? { ...g, s: g.s + delta, e: g.e + delta } : g));
   }
 
-  function hintsFromCache(paras) {
+  function hintsFromCache(ed, paras) {
     const out = [];
     for (const p of paras) {
       if (!p.text.trim()) continue;
-      for (const raw of cacheGet(p.text) || []) {
+      for (const raw of cacheGet(ed.ctxTag + p.text) || []) {
         const s = p.start + raw.start_utf16;
         const e = p.start + raw.end_utf16;
         out.push({ raw, s, e, key: raw.rule + "|" + p.text.slice(raw.start_utf16, raw.end_utf16).toLowerCase() });
@@ -287,6 +477,7 @@
   // cached go to the engine.
   function refresh(ed, force = false) {
     if (!running) return;
+    if (ed.context === undefined) updateContext(ed);
     const full = readText(ed);
     const text = full.length > MAX_EDITOR_CHARS ? "" : full;
     if (text === ed.text && !force) return;
@@ -296,9 +487,10 @@
     }
     ed.version++;
     const paras = paragraphs(text);
-    for (const p of paras) if (p.text.length > MAX_TEXT_CHARS) cachePut(p.text, []); // beyond the engine's limit
+    const tag = ed.ctxTag;
+    for (const p of paras) if (p.text.length > MAX_TEXT_CHARS) cachePut(tag + p.text, []); // beyond the engine's limit
     // At most MAX_TEXTS per request; the rest go once the answer is in (see onEngineMessage).
-    const missing = [...new Set(paras.map((p) => p.text).filter((s) => s.trim() && !cache.has(s)))].slice(0, MAX_TEXTS);
+    const missing = [...new Set(paras.map((p) => p.text).filter((s) => s.trim() && !cache.has(tag + s)))].slice(0, MAX_TEXTS);
     if (missing.length) {
       ed.pending = true;
       // Said at once (not at the next frame) so that nobody mistakes the old marks for the answer.
@@ -306,20 +498,21 @@
       send(ed, missing);
     } else {
       ed.pending = false;
-      ed.hints = hintsFromCache(paras);
+      ed.hints = hintsFromCache(ed, paras);
     }
     scheduleRender();
   }
 
   function send(ed, texts) {
-    ed.requests.set(ed.version, texts);
+    // The context goes with the texts (to the engine only) and its tag files the answers.
+    ed.requests.set(ed.version, { texts, tag: ed.ctxTag });
     // Requests older than the newest few can never be used for rendering; their texts still fill
     // the cache if answered, but we do not need to remember them.
     for (const v of ed.requests.keys()) if (v < ed.version - 8) ed.requests.delete(v);
     const p = connect();
     if (!p) return;
     try {
-      p.postMessage({ t: "check", ed: ed.id, v: ed.version, texts });
+      p.postMessage({ t: "check", ed: ed.id, v: ed.version, texts, context: ed.context || null });
     } catch {
       port = null;
     }
@@ -335,26 +528,26 @@
     if (msg.t !== "result") return;
     const ed = editorsById.get(msg.ed);
     if (!ed) return;
-    const texts = ed.requests.get(msg.v);
+    const sent = ed.requests.get(msg.v);
     ed.requests.delete(msg.v);
-    if (msg.error || !texts || !Array.isArray(msg.results)) {
+    if (msg.error || !sent || !Array.isArray(msg.results)) {
       if (msg.error) console.warn("heed: engine error", msg.error);
       return;
     }
     engine = { state: "ready" };
     retryDelay = 0;
-    texts.forEach((text, i) => {
+    sent.texts.forEach((text, i) => {
       try {
-        cachePut(text, JSON.parse(msg.results[i]));
+        cachePut(sent.tag + text, JSON.parse(msg.results[i]));
       } catch {
         /* a malformed answer is treated as no hints for that paragraph */
       }
     });
     if (msg.v !== ed.version) return; // stale: a newer request is on its way
     const paras = paragraphs(ed.text);
-    if (paras.every((p) => !p.text.trim() || cache.has(p.text))) {
+    if (paras.every((p) => !p.text.trim() || cache.has(ed.ctxTag + p.text))) {
       ed.pending = false;
-      ed.hints = hintsFromCache(paras);
+      ed.hints = hintsFromCache(ed, paras);
       // Draw now rather than at the next animation frame: the marks are then ready for the very
       // next paint, which keeps keystroke-to-mark within a frame.
       render();
@@ -444,11 +637,12 @@
     .keys { font-size: 12px; color: #4b5563; margin: 8px 0 0; }
     .panel { width: 320px; max-width: calc(100vw - 16px); padding: 14px 16px; background: #f0fdfa;
       border-color: #99f6e4; }
-    .panel ul { list-style: none; margin: 6px 0 10px; padding: 0; }
-    .panel li { margin: 0 0 8px; padding: 8px 10px; background: #ffffff; border-radius: 8px; border: 1px solid #ccfbf1; }
-    .panel .name { font-weight: 600; display: block; }
-    .panel a { color: #0f5f58; font-weight: 600; margin-right: 10px; }
-    .panel .small { font-size: 12px; color: #374151; }
+    ul.lines { list-style: none; margin: 6px 0 10px; padding: 0; }
+    ul.lines li { margin: 0 0 8px; padding: 8px 10px; background: #ffffff; border-radius: 8px; border: 1px solid #ccfbf1; }
+    .card ul.lines li { background: #f0fdfa; padding: 6px 10px; }
+    .lines .name { font-weight: 600; display: block; }
+    .lines a { color: #0f5f58; font-weight: 600; margin-right: 10px; }
+    .panel .small, .lines .small { font-size: 12px; color: #374151; }
     .pill { border-radius: 999px; padding: 4px 12px; background: #f0fdfa; border-color: #5eead4; color: #0f5f58;
       font-weight: 600; font-size: 13px; }
     .status { border-radius: 999px; padding: 2px 10px; font-size: 12px; color: #374151; pointer-events: none;
@@ -766,6 +960,11 @@
       }
       children.push(row);
     }
+    if (raw.severity !== "alert" && SHARE_HELPLINES.has(raw.category)) {
+      // The hint asks the writer to share a helpline: the chosen country's are right here.
+      const lines = resourcesFor([g]);
+      if (lines.length) children.push(el("p", { class: "label", text: t("card_helplines") }), helplineList(lines));
+    }
     const ignore = el("button", { text: t("card_ignore"), "data-heed-action": "ignore" });
     ignore.addEventListener("click", () => {
       ed.ignored.add(g.key);
@@ -924,6 +1123,28 @@
     return local.length ? local : all;
   }
 
+  // The helplines as a list: name, phone (a tel: link), text line, web address (https only), hours.
+  function helplineList(resources) {
+    const list = el("ul", { class: "lines" });
+    for (const r of resources) {
+      const item = el("li", { "data-heed-resource": r.id || r.name }, el("span", { class: "name", text: r.name }));
+      const line = el("div");
+      if (r.phone) {
+        line.append(el("a", { href: "tel:" + String(r.phone).replace(/[^\d+]/g, ""), text: t("panel_call", r.phone) }));
+      }
+      if (r.sms) line.append(el("span", { class: "small", text: t("panel_sms", r.sms) + " " }));
+      if (line.childNodes.length) item.append(line);
+      if (typeof r.web === "string" && /^https:\/\//.test(r.web)) {
+        const a = el("a", { href: r.web, target: "_blank", rel: "noopener noreferrer", text: r.web.replace(/^https:\/\/(www\.)?/, "").replace(/\/$/, "") });
+        a.setAttribute("aria-label", t("panel_web", r.web));
+        item.append(el("div", { class: "small" }, a));
+      }
+      if (r.hours) item.append(el("div", { class: "small", text: String(r.hours) }));
+      list.append(item);
+    }
+    return list;
+  }
+
   function renderPanel() {
     const ed = focusedEditor() || lastEditor();
     const alerts = ed ? ed.visible.filter((g) => g.raw.severity === "alert") : [];
@@ -948,23 +1169,7 @@
   function buildPanel(alerts) {
     const g = alerts[alerts.length - 1];
     const msg = (g.raw.message && (g.raw.message[settings.lang] || g.raw.message.en)) || "";
-    const list = el("ul");
-    for (const r of resourcesFor(alerts)) {
-      const item = el("li", { "data-heed-resource": r.id || r.name }, el("span", { class: "name", text: r.name }));
-      const line = el("div");
-      if (r.phone) {
-        line.append(el("a", { href: "tel:" + String(r.phone).replace(/[^\d+]/g, ""), text: t("panel_call", r.phone) }));
-      }
-      if (r.sms) line.append(el("span", { class: "small", text: t("panel_sms", r.sms) + " " }));
-      if (line.childNodes.length) item.append(line);
-      if (typeof r.web === "string" && /^https:\/\//.test(r.web)) {
-        const a = el("a", { href: r.web, target: "_blank", rel: "noopener noreferrer", text: r.web.replace(/^https:\/\/(www\.)?/, "").replace(/\/$/, "") });
-        a.setAttribute("aria-label", t("panel_web", r.web));
-        item.append(el("div", { class: "small" }, a));
-      }
-      if (r.hours) item.append(el("div", { class: "small", text: String(r.hours) }));
-      list.append(item);
-    }
+    const list = helplineList(resourcesFor(alerts));
     const hide = el("button", { text: t("panel_hide"), "data-heed-action": "hide-panel" });
     hide.addEventListener("click", () => {
       panelState.hidden = true;
@@ -1017,8 +1222,11 @@
     const host = editorFor(deepTarget(e));
     if (!host) return;
     lastFocused = host;
+    // The context is read again on every focus: the page may have changed around the box (a reply
+    // box moved under another post, a site adapter set data-heed-context).
+    const known = editors.has(host);
     const ed = track(host);
-    refresh(ed);
+    refresh(ed, known && updateContext(ed));
     scheduleRender();
     startTick();
   }

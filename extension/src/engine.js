@@ -1,6 +1,7 @@
 // The heed engine: Pyodide plus the compiled rule bundle, shared by every tab. Hosted by the offscreen
 // document in Chrome and by the background page in Firefox. Content scripts connect with
-// chrome.runtime.connect({name: "heed-engine"}) and send {t: "check", ed, v, texts}; the answer
+// chrome.runtime.connect({name: "heed-engine"}) and send {t: "check", ed, v, texts, context}, where
+// context is the text being replied to (or null) and applies to every text; the answer
 // {t: "result", ed, v, results} carries the same editor id and version so the tab can drop stale
 // answers. Everything is loaded from the extension package: nothing is fetched from the network (the
 // extension pages' CSP, default-src 'self', would refuse it anyway).
@@ -12,6 +13,7 @@ const LOAD_TIMEOUT_MS = 60_000;
 // Generous limits so a hostile page cannot make the engine chew on megabytes.
 const MAX_TEXTS = 400;
 const MAX_TEXT_CHARS = 20_000;
+const MAX_CONTEXT_CHARS = 5_000; // the tab sends at most 1,500
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -96,7 +98,11 @@ export function createEngine(onStatus) {
     for (const { port, msg } of jobs) {
       const t0 = performance.now();
       try {
-        const results = msg.texts.map((text) => annotate(text));
+        // The text replied to, for these texts only. Passed by keyword: Pyodide turns a JS null into
+        // jsnull, not None, so "no context" means leaving the argument out.
+        const results = msg.context
+          ? msg.texts.map((text) => annotate.callKwargs(text, { context: msg.context }))
+          : msg.texts.map((text) => annotate(text));
         post(port, { t: "result", ed: msg.ed, v: msg.v, results, ms: performance.now() - t0 });
       } catch (err) {
         post(port, { t: "result", ed: msg.ed, v: msg.v, error: String(err && err.message) });
@@ -118,7 +124,8 @@ export function createEngine(onStatus) {
       Number.isSafeInteger(msg.v) &&
       Array.isArray(msg.texts) &&
       msg.texts.length <= MAX_TEXTS &&
-      msg.texts.every((s) => typeof s === "string" && s.length <= MAX_TEXT_CHARS)
+      msg.texts.every((s) => typeof s === "string" && s.length <= MAX_TEXT_CHARS) &&
+      (msg.context == null || (typeof msg.context === "string" && msg.context.length <= MAX_CONTEXT_CHARS))
     );
   }
 
