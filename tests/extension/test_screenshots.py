@@ -1,16 +1,20 @@
-"""Screenshots of the marks, the card and the support panel for the README (docs/screenshots/).
+"""Screenshots of the marks, the card and the support panel for the README.
 
 They are taken from the real extension on a fixture page, so they show what the code draws today.
+A test run writes them to a temporary folder; `HEED_SCREENSHOTS=docs/screenshots` refreshes the
+README's copies (tests do not rewrite tracked files otherwise).
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from heedtest import Browser, card, center, marks, panel, type_into, wait_fresh
 from playwright.sync_api import expect
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("HEED_SCREENSHOTS") or tempfile.mkdtemp(prefix="heed-shots-"))
 REPLY = "So sorry. I heard he committed suicide because of his exams. Just cheer up, it gets better."
 
 
