@@ -259,7 +259,7 @@ def test_required_words_are_in_every_sentence_a_rule_matches(bundles: dict[str, 
                     assert required <= tokens, (rule.id, rule.match, required, enc)
                 elif not required <= tokens:
                     filtered += 1
-    assert checked > 300 and filtered > 10_000
+    assert checked > 50 and filtered > 5_000
 
 
 def test_required_words_read_only_what_is_certain() -> None:

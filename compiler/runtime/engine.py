@@ -224,7 +224,12 @@ class Engine:
         if lang not in (None, "da", "en"):
             raise ValueError(f"lang must be 'da', 'en' or None, not {lang!r}")
         cats = frozenset(categories) if categories is not None else None
-        found = []  # (rule index, start, end, suggestions)
+        return self._hints(text, self._found(text, lang, context, cats), country)
+
+    def _found(self, text: str, lang: str | None, context: str | None, cats, in_text: dict | None = None) -> list:
+        """The hits of a call, before they become hints: (rule index, start, end, suggestions).
+        `in_text`: what conditions found in this same text, when an outer call on it already looked."""
+        found = []
         encoded = []  # encoded sentences, for conditions on the whole text
         previous = None
         words_score = 0
@@ -238,13 +243,13 @@ class Engine:
             danish_letters = danish_letters or sentence.danish_letters
             for idx, s, e, sugg in hits:
                 found.append((idx, start + s, start + e, sugg))
-        late = _Late(self, text, encoded, context)
+        late = _Late(self, text, encoded, context, in_text)
         found = [h for h in found if late.passes(self.rules[h[0]])]
         # Sentences hold every word of the text and every Danish letter, so their evidence adds up
         # to text.language_score(text).
         text_score = words_score + (2 if danish_letters else 0)
         found.extend(self._text_rule_hits(text, lang, cats, late, text_score))
-        return self._hints(text, found, country)
+        return found
 
     # --- steps ---------------------------------------------------------------------------------------
 
@@ -276,6 +281,11 @@ class Engine:
         hits = sentence.hits.get(key)
         if hits is not None:
             return hits
+        if cats is not None:
+            everything = sentence.hits.get((langs, None))
+            if everything is not None:  # a rule's hits do not depend on the categories asked for
+                hits = sentence.hits[key] = [h for h in everything if self.rules[h[0]].category in cats]
+                return hits
         hits = []
         enc = sentence.enc
         if enc:
@@ -398,21 +408,24 @@ class Engine:
         return [dict(r) for r in chosen]
 
     def shows(self, context: str, category: str) -> bool:
-        """Does the context (the text replied to) trigger a rule of this category?"""
-        return any(h["category"] == category for h in self.annotate(context, categories=(category,)))
+        """Does the context (the text replied to) trigger a rule of this category? (Every hit becomes a
+        hint of its rule's category, so the hits answer without building the hints.)"""
+        return bool(self._found(context, None, None, frozenset((category,))))
 
 
 class _Late:
     """Conditions on the whole text and on the context, computed at most once per call."""
 
-    def __init__(self, engine: Engine, text: str, encoded: list[str], context: str | None):
+    def __init__(self, engine: Engine, text: str, encoded: list[str], context: str | None,
+                 in_text: dict | None = None):
         self.engine = engine
         self.text = text
         self.encoded = encoded
         self.context = context
         self._context_enc = None
         self._shows: dict = {}
-        self._in_text: dict = {}  # condition -> found in the text: each searched once per call
+        # condition -> found in the text: each searched once per call, `text shows` included
+        self._in_text: dict = {} if in_text is None else in_text
         self._in_context: dict = {}
 
     def context_encoded(self) -> list[str]:
@@ -428,7 +441,11 @@ class _Late:
                 return False
             key = (cond.scope, cond.shows)
             if key not in self._shows:
-                self._shows[key] = self.engine.shows(source, cond.shows)
+                if cond.scope == "text":  # the same text again: share what its conditions found
+                    hits = self.engine._found(source, None, None, frozenset((cond.shows,)), self._in_text)
+                    self._shows[key] = bool(hits)
+                else:
+                    self._shows[key] = self.engine.shows(source, cond.shows)
             return self._shows[key]
         if cond.scope == "text":
             return self.in_text(cond)
