@@ -104,20 +104,17 @@ class Counter:
             return found
 
         self.engine._candidates = candidates
-        for rule in self.bundle.RULES:
-            if rule.match:
-                rule._re = _Counting(re.compile(rule.match), self.counts)
-            for cond in rule.conditions:
-                if cond.pattern:
-                    cond._re = _Counting(re.compile(cond.pattern), self.counts)
+        # The compiled regexes are wrapped and put back afterwards (compiling them again is slow).
+        rules = self.bundle.RULES
+        self.patterns = [r for r in rules if r.match] + [c for r in rules for c in r.conditions if c.pattern]
+        for p in self.patterns:
+            p._re = _Counting(p.regex, self.counts)
         return self.counts
 
     def __exit__(self, *exc: object) -> None:
         del self.engine._candidates
-        for rule in self.bundle.RULES:
-            rule._re = None
-            for cond in rule.conditions:
-                cond._re = None
+        for p in self.patterns:
+            p._re = p._re._regex
 
 
 def _cold(bundle: ModuleType) -> None:
@@ -300,7 +297,7 @@ def test_long_sentences_are_scanned_from_first_words_only(bundles: dict[str, Mod
     from compiler.runtime.engine import _anchored, _Sentence
 
     rng = random.Random(6)
-    sentences = [_Sentence(" ".join(rng.sample(TEXTS, n))) for n in (15, 60, 300)]
+    sentences = [_Sentence(" ".join(rng.sample(TEXTS, n))) for n in (15, 60, 150)]
     tried = anchored = 0
     for name, bundle in bundles.items():
         patterns = [r for r in bundle.RULES if r.match] + [c for r in bundle.RULES for c in r.conditions if c.pattern]
