@@ -128,7 +128,7 @@ class _Sentence:
     """One sentence, encoded, with a map from encoded offsets back to the original text, its
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
-    __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "_spans", "_starts", "_ends",
+    __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_starts", "_ends",
                  "_positions", "_sorted")
 
     def __init__(self, text: str):
@@ -139,6 +139,7 @@ class _Sentence:
         self.words_score = word_score(self.enc[:-1].split(" ")) if self.enc else 0
         self.danish_letters = has_danish_letters(text)
         self.hits: dict = {}
+        self.found: dict = {}  # condition -> does its regex match this sentence (text conditions)
         self._spans = None
         self._positions = None
 
@@ -230,7 +231,7 @@ class Engine:
         """The hits of a call, before they become hints: (rule index, start, end, suggestions).
         `in_text`: what conditions found in this same text, when an outer call on it already looked."""
         found = []
-        encoded = []  # encoded sentences, for conditions on the whole text
+        encoded = []  # the sentences, for conditions on the whole text
         previous = None
         words_score = 0
         danish_letters = False
@@ -238,7 +239,7 @@ class Engine:
             sentence = self._sentence(text[start:end])
             langs, previous = self._languages(sentence, lang, previous)
             hits = self._sentence_hits(sentence, langs, cats)
-            encoded.append(sentence.enc)
+            encoded.append(sentence)
             words_score += sentence.words_score
             danish_letters = danish_letters or sentence.danish_letters
             for idx, s, e, sugg in hits:
@@ -416,7 +417,7 @@ class Engine:
 class _Late:
     """Conditions on the whole text and on the context, computed at most once per call."""
 
-    def __init__(self, engine: Engine, text: str, encoded: list[str], context: str | None,
+    def __init__(self, engine: Engine, text: str, encoded: list[_Sentence], context: str | None,
                  in_text: dict | None = None):
         self.engine = engine
         self.text = text
@@ -457,7 +458,16 @@ class _Late:
     def in_text(self, cond: Cond) -> bool:
         hit = self._in_text.get(cond)
         if hit is None:
-            hit = self._in_text[cond] = any(cond.regex.search(enc) for enc in self.encoded)
+            # each sentence remembers what it held, so typing in a long text searches one sentence again
+            hit = False
+            for sentence in self.encoded:
+                held = sentence.found.get(cond)
+                if held is None:
+                    held = sentence.found[cond] = cond.regex.search(sentence.enc) is not None
+                if held:
+                    hit = True
+                    break
+            self._in_text[cond] = hit
         return hit
 
     def passes(self, rule: Rule) -> bool:
