@@ -13,7 +13,7 @@ from pathlib import Path
 from . import ast
 from .categories import CATEGORIES, LANGUAGES, SEVERITIES
 from .diagnostics import Diagnostic, RuleErrors, did_you_mean
-from .patterns import PatternCompiler, PatternError, captures, list_refs
+from .patterns import PatternCompiler, PatternError, captures, list_refs, unknown_list
 
 REQUIRED = ("category", "severity", "lang", "source")
 RESOURCE_FIELDS_REQUIRED = ("name", "country", "source")
@@ -85,19 +85,18 @@ def check(files: list[ast.RuleFile]) -> Program:
         try:
             patterns.regex(p)
         except PatternError as e:
-            hint = e.hint
-            if e.message.startswith("unknown list"):
-                hint = did_you_mean(e.message.split("'@")[1].rstrip("'"), lists) or "define it with `list NAME = …`"
-            err(e.pos, e.message, hint, e.width)
+            err(e.pos, e.message, e.hint, e.width)
 
     for wl in lists.values():
         for entry in wl.entries:
-            for ref in list_refs(entry):
+            refs = list_refs(entry)
+            for ref in refs:
                 if ref.name not in lists:
-                    err(ref.pos, f"unknown list '@{ref.name}'", did_you_mean(ref.name, lists), len(ref.name) + 1)
-            if not list_refs(entry):
+                    e = unknown_list(ref, lists)
+                    err(e.pos, e.message, e.hint, e.width)
+            if not refs:
                 try:
-                    patterns._rx(entry)
+                    patterns.part(entry)
                 except PatternError as e:
                     err(e.pos, e.message, e.hint, e.width)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .bundle import compile_bundle, load_program
 from .diagnostics import RuleErrors
-from .engines import RUNTIMES, BundleError, EngineError, open_engine
+from .engines import RUNTIMES, EngineError, open_engine
 from .evaluate import CorpusError, evaluate, format_report, read_corpus
 from .examples import run_examples
 
@@ -233,4 +233,3 @@ COMMANDS = {"compile": cmd_compile, "test": cmd_test, "check": cmd_check, "eval"
 if __name__ == "__main__":
     sys.exit(main())
 
-__all__ = ["main", "build_parser", "BundleError"]

@@ -275,6 +275,12 @@ def _describe_expected(expected: set[str]) -> str:
     return ", ".join(names)
 
 
+def _field_suggestion(word: str, expected: set[str]) -> str | None:
+    """'did you mean …' when the parser wanted a field keyword and got a near miss of one."""
+    keywords = {e.lower() for e in expected if e.lower() in KEYWORDS}
+    return did_you_mean(word, keywords) if keywords else None
+
+
 def _syntax_diagnostic(err: UnexpectedInput, path: Path, text: str, line_offset: int) -> Diagnostic:
     line = err.line + line_offset if err.line and err.line > 0 else line_offset + text.count("\n") + 1
     col = err.column if err.column and err.column > 0 else 1
@@ -287,22 +293,18 @@ def _syntax_diagnostic(err: UnexpectedInput, path: Path, text: str, line_offset:
                               " (is a '}' missing?)")
         shown = str(tok).replace("\n", "\\n") or tok.type
         hint = f"expected {_describe_expected(expected)}"
-        keyword_like = {e.lower() for e in expected if e.lower() in KEYWORDS}
-        if keyword_like and re.fullmatch(r"[A-Za-z]+", str(tok)):
-            suggestion = did_you_mean(str(tok), keyword_like)
-            if suggestion:
-                hint = f"unknown field '{tok}'; {suggestion}"
+        suggestion = _field_suggestion(str(tok), expected) if re.fullmatch(r"[A-Za-z]+", str(tok)) else None
+        if suggestion:
+            hint = f"unknown field '{tok}'; {suggestion}"
         return Diagnostic(pos, f"unexpected {shown!r}", hint, width=max(1, len(str(tok).split("\n")[0])))
     if isinstance(err, UnexpectedCharacters):
         char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "end of file"
         expected = set(err.allowed or ())
         word = re.match(r"[\w\-]+", text[err.pos_in_stream:])
         hint = f"expected {_describe_expected(expected)}" if expected else None
-        if word and expected:
-            keyword_like = {e.lower() for e in expected if e.lower() in KEYWORDS}
-            suggestion = did_you_mean(word.group(), keyword_like) if keyword_like else None
-            if suggestion:
-                return Diagnostic(pos, f"unknown field '{word.group()}'", suggestion, width=len(word.group()))
+        suggestion = _field_suggestion(word.group(), expected) if word else None
+        if suggestion:
+            return Diagnostic(pos, f"unknown field '{word.group()}'", suggestion, width=len(word.group()))
         if char == '"':
             hint = "a string must close on the same line with a double quote"
         return Diagnostic(pos, f"unexpected character {char!r}", hint)

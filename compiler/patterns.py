@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from . import ast
+from .diagnostics import did_you_mean
 from .regex_safety import RegexProblem, check_regex, confine
 from .runtime.text import DA_WORDS, EN_WORDS, words
 
@@ -31,6 +32,11 @@ class PatternError(Exception):
     message: str
     hint: str | None = None
     width: int = 1
+
+
+def unknown_list(ref: ast.ListRef, lists: dict[str, ast.WordList]) -> PatternError:
+    return PatternError(ref.pos, f"unknown list '@{ref.name}'",
+                        did_you_mean(ref.name, lists) or "define it with `list NAME = …`", len(ref.name) + 1)
 
 
 def _first_pos(p: ast.Pattern) -> ast.Pos | None:
@@ -56,6 +62,10 @@ class PatternCompiler:
         """The whole regex for a pattern used in `match:` or a condition."""
         self._check_edges(p)
         return START + self._rx(p)
+
+    def part(self, p: ast.Pattern) -> str:
+        """The regex of a piece of a pattern, such as a list entry (no start anchor, no edge checks)."""
+        return self._rx(p)
 
     def _check_edges(self, p: ast.Pattern) -> None:
         items = p.items if isinstance(p, ast.Seq) else (p,)
@@ -122,7 +132,7 @@ class PatternCompiler:
 
     def _list(self, ref: ast.ListRef) -> str:
         if ref.name not in self.lists:
-            raise PatternError(ref.pos, f"unknown list '@{ref.name}'", None, width=len(ref.name) + 1)
+            raise unknown_list(ref, self.lists)
         if ref.name in self._list_regex:
             return self._list_regex[ref.name]
         if ref.name in self._resolving:
