@@ -540,8 +540,9 @@ def report(res: dict, command: str) -> str:
     out += ["## Scaling with the number of rules", "",
             "Synthetic rule sets from `benchmarks/synth.py` (the first N rules of one seeded sequence; words from"
             " the corpora and invented words, half and half; every pattern shape of the language; a third with"
-            " conditions). Per comment over the whole corpus, cold. *Woken* is the number of rules the word"
-            " index hands to the matcher per sentence; the naive engine tries them all (on 120 sampled comments).",
+            " conditions). Per comment over the whole corpus, cold. *Run / sentence* is the number of rules whose"
+            " regex runs per sentence (woken by the word index and holding the words they need); the naive engine"
+            " tries them all (on 120 sampled comments).",
             ""]
     rows = []
     for rt in rts:
@@ -554,7 +555,7 @@ def report(res: dict, command: str) -> str:
                          fmt(f["warm"]["median_ms"]), f"{c['woken_per_sentence']:.1f}",
                          fmt(naive["median_ms"]) if naive else "",
                          f"{naive['median_ms'] / f['cold']['median_ms']:.0f}x" if naive else ""])
-    out += [table(["runtime", "rules", "median ms", "p95 ms", "p99 ms", "warm median ms", "woken / sentence",
+    out += [table(["runtime", "rules", "median ms", "p95 ms", "p99 ms", "warm median ms", "run / sentence",
                    "naive median ms", "naive / engine"], rows), ""]
     for rt, q in res.get("quiet", {}).items():
         out.append(f"- {rt}: 1,000 synthetic rules give {q['hints1']:.2f} hints per corpus comment, 10,000 give"
@@ -631,14 +632,14 @@ def report(res: dict, command: str) -> str:
     checks = [f"{rt}: {t['bundle']} {t['differ']} of {t['calls']} calls differ ({t['hints']} hints)"
               for rt in rts for t in res["runs"][rt]["tasks"] if t["what"] == "check"]
     costs = find(res["runs"]["cpython"]["tasks"], what="rule_costs")["rules"]
-    rows = [[f"`{r['id']}`", f"{r['woken_share'] * 100:.0f} %", f"{r['regex_chars']:,}", fmt(r["ns_per_run"] / 1000),
+    rows = [[f"`{r['id']}`", f"{r['run_share'] * 100:.0f} %", f"{r['regex_chars']:,}", fmt(r["ns_per_run"] / 1000),
              fmt(r["ns_per_comment"] / 1000), ", ".join(r["keys"])] for r in costs]
     out += ["## The most expensive shipped rules", "",
             "Regex time per corpus comment (CPython, best of three) of the shipped rules that cost the most, as"
-            " the engine runs them: *woken* is the share of corpus sentences whose words wake the rule, *keys*"
-            " the words that woke it most often. A long regex keyed on a very common word runs on most"
-            " sentences: a list entry made only of common words makes that word a key of the whole list.", "",
-            table(["rule", "woken", "regex chars", "µs per run", "µs per comment", "keys"], rows), ""]
+            " the engine runs them: *run* is the share of corpus sentences on which the rule's regex runs (woken"
+            " by the index and holding the words one alternative needs), *keys* the words that woke it most"
+            " often.", "",
+            table(["rule", "run", "regex chars", "µs per run", "µs per comment", "keys"], rows), ""]
     out += [*NEXT, ""]
     out += ["## Notes", "", *res["notes"],
             "- Same hints as the naive engine, checked in this run inside each runtime on the corpus: "
@@ -729,12 +730,15 @@ def main(argv: list[str] | None = None) -> int:
 DESIGN = [
     "## What keeps it fast",
     "",
-    "- **Word index** (compiler): each rule is filed under a rare word every match contains, so a sentence"
-    " wakes only the rules of its own words (*woken / sentence* below); the naive engine runs them all.",
-    "- **Required words** (runtime): the first time a rule wakes, its regex is read with the standard"
-    " library's regex parser for the whole words every match must contain; a sentence that lacks one"
-    " skips the regex. **Match first**: sentence conditions (`unless sentence:` ...) are only tried once"
-    " the match regex has matched.",
+    "- **Word index** (compiler): each alternative of a rule's pattern (a word list is one alternative per"
+    " entry) is filed under a rare word every match of it contains, so a sentence wakes only the rules of"
+    " its own words; the naive engine runs them all.",
+    "- **Needed words** (compiler, then runtime): for each alternative the compiler also writes down the other"
+    " word sets its matches hold a word of (`i ~2 (feel | am) @sad-words` needs *i*, *feel* or *am*, and a"
+    " sad word). A woken rule runs its regex only when one woken alternative finds all of them in the"
+    " sentence (*run / sentence* below); conditions (`unless:`, `when text has:` ...) get the same gate."
+    " What a word wakes and which sets it is in is looked up once per distinct word and kept."
+    " **Match first**: sentence conditions are only tried once the match regex has matched.",
     "- **Per-sentence cache**: sentences are kept by their text (least recently used dropped first, 4,096"
     " kept) with their encoding, language evidence and hits, so a keystroke matches only the sentence it"
     " changed (counted in `tests/test_performance_shape.py`).",
@@ -742,7 +746,7 @@ DESIGN = [
     " `unless:` overlaps are found by bisection, UTF-16 offsets from the positions of astral characters,"
     " question marks read from the end, sentence ends looked for only at the characters that can end one;"
     " in a sentence longer than 400 characters a regex is tried only where a word its matches can begin"
-    " with stands (read from the regex like the required words).",
+    " with stands (read from the parsed regex).",
     "- All of these give exactly the hints of the naive engine (`tests/test_engine_equivalence.py`, and the"
     " check at the end of this page, run inside both runtimes).",
 ]

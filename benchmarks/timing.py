@@ -103,8 +103,8 @@ def count_work(bundle: ModuleType, calls: list[tuple[str, str | None]]) -> dict:
     counts = {"sentences": 0, "woken": 0}
     original = engine._candidates
 
-    def counting(enc):
-        found = original(enc)
+    def counting(*args):
+        found = original(*args)
         counts["sentences"] += 1
         counts["woken"] += len(found)
         return found
@@ -145,9 +145,9 @@ def keystrokes(bundle: ModuleType, text: str, positions: list[int], rounds: int 
     original = engine._candidates
     n = [0]
 
-    def counting(enc):
+    def counting(*args):
         n[0] += 1
-        return original(enc)
+        return original(*args)
 
     _clear(bundle)
     bundle.annotate_json(text)
@@ -179,40 +179,38 @@ def check_against_naive(bundle: ModuleType, naive: object, items: list[dict]) ->
 
 def rule_costs(bundle: ModuleType, items: list[dict], top: int = 10) -> list[dict]:
     """The rules whose regexes cost the most over the comments (as the engine runs them: woken by the
-    index, past the required-words filter), with the words that woke them most often."""
+    index and past the needed-words filter), with the words that woke them most often."""
     engine = bundle.ENGINE
     text = bundle.text
     index = engine.word_index
     per: dict = {}
     sentences = 0
     for item in items:
+        previous = None
         for s, e in text.sentences(item["text"]):
-            enc = text.encode(item["text"][s:e])
-            if not enc:
+            sentence = engine._sentence(item["text"][s:e])
+            langs, previous = engine._languages(sentence, None, previous)
+            if not sentence.enc:
                 continue
             sentences += 1
-            tokens = set(enc[:-1].split(" "))
-            for idx in engine._candidates(enc):
+            for idx in engine._candidates(sentence, langs, None):
                 rule = engine.rules[idx]
-                row = per.setdefault(rule.id, {"id": rule.id, "woken": 0, "runs": 0, "ns": 0, "keys": {},
+                row = per.setdefault(rule.id, {"id": rule.id, "runs": 0, "ns": 0, "keys": {},
                                                "regex_chars": len(rule.match or "")})
-                row["woken"] += 1
-                for tok in tokens:
-                    if idx in index.get(tok, ()):
+                for tok in sentence.tokens:
+                    if any(i == idx for i, _ in index.get(tok, ())):
                         row["keys"][tok] = row["keys"].get(tok, 0) + 1
-                if not rule.required <= tokens:
-                    continue
                 best = None
                 for _ in range(3):
                     t0 = _now()
-                    next(rule.regex.finditer(enc), None)
+                    next(rule.regex.finditer(sentence.enc), None)
                     dt = _now() - t0
                     best = dt if best is None or dt < best else best
                 row["runs"] += 1
                 row["ns"] += best
     rows = sorted(per.values(), key=lambda r: -r["ns"])[:top]
     for r in rows:
-        r["woken_share"] = r["woken"] / max(1, sentences)
+        r["run_share"] = r["runs"] / max(1, sentences)
         r["keys"] = [k for k, _ in sorted(r["keys"].items(), key=lambda kv: -kv[1])[:5]]
         r["ns_per_comment"] = r["ns"] / max(1, len(items))
         r["ns_per_run"] = r["ns"] / max(1, r["runs"])

@@ -147,6 +147,20 @@ class PatternCompiler:
         self._list_regex[ref.name] = rx
         return rx
 
+    def _options(self, p: ast.Alt | ast.ListRef) -> list[ast.Pattern]:
+        """The alternatives in the order the plain regex tries them, nested alternations spliced in."""
+        if isinstance(p, ast.Alt):
+            ordered = [o for _, o in sorted(((self._rx(o), o) for o in p.options), key=lambda t: -len(t[0]))]
+        else:
+            by_regex: dict[str, ast.Pattern] = {}
+            for entry in self.lists[p.name].entries:
+                by_regex.setdefault(self._rx(entry), entry)
+            ordered = [by_regex[r] for r in sorted(by_regex, key=lambda r: (-len(r), r))]
+        out: list[ast.Pattern] = []
+        for o in ordered:
+            out.extend(self._options(o) if isinstance(o, (ast.Alt, ast.ListRef)) else [o])
+        return out
+
     # --- keys ----------------------------------------------------------------------------------------
 
     def keys(self, p: ast.Pattern) -> frozenset[Key] | None:
@@ -156,7 +170,7 @@ class PatternCompiler:
             toks = words(p.text.rstrip("*"))
             options = [frozenset({("w", t)}) for t in toks[:-1]]
             options.append(frozenset({("p" if prefix else "w", toks[-1])}))
-            return min(options, key=_cost)
+            return cheapest(options)
         if isinstance(p, ast.WordClass):
             if p.name == "#num":
                 return frozenset({("n", "")})
@@ -175,8 +189,30 @@ class PatternCompiler:
             return self._union(list(p.options))
         if isinstance(p, ast.Seq):
             candidates = [k for k in (self.keys(i) for i in p.items) if k is not None]
-            return min(candidates, key=_cost) if candidates else None
+            return cheapest(candidates) if candidates else None
         raise TypeError(p)
+
+    # --- needs: what a sentence must hold for a match to be possible ----------------------------------
+
+    def needs(self, p: ast.Pattern) -> list[list[frozenset[Key]]]:
+        """For each alternative of the pattern (as `_options` orders them, or the pattern itself), the
+        word sets a match of it contains a word of, all of them: the bundle runs a rule's regex on a
+        sentence only when one alternative finds a word of each of its sets there."""
+        options = self._options(p) if isinstance(p, (ast.Alt, ast.ListRef)) else [p]
+        return [self._clauses(o) for o in options]
+
+    def _clauses(self, p: ast.Pattern) -> list[frozenset[Key]]:
+        if isinstance(p, (ast.Word, ast.Phrase)):
+            prefix = p.text.endswith("*")
+            toks = words(p.text.rstrip("*"))
+            out = [frozenset({("w", t)}) for t in toks[:-1]]
+            return out + [frozenset({("p" if prefix else "w", toks[-1])})] if toks else out
+        if isinstance(p, ast.Seq):
+            return [c for i in p.items for c in self._clauses(i)]
+        if isinstance(p, (ast.Alt, ast.ListRef, ast.WordClass, ast.Capture)):
+            k = self.keys(p)
+            return [k] if k is not None else []
+        return []  # a gap, an optional part or a /regex/ need no particular word
 
     def _union(self, options: list[ast.Pattern]) -> frozenset[Key] | None:
         out: set[Key] = set()
@@ -186,6 +222,11 @@ class PatternCompiler:
                 return None
             out |= k
         return frozenset(out)
+
+
+def cheapest(options: list[frozenset[Key]]) -> frozenset[Key]:
+    """The word set least likely to be in a sentence: the key to index by."""
+    return min(options, key=_cost)
 
 
 def _cost(keys: frozenset[Key]) -> float:

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 
 from . import ast
 from .check import Program
+from .patterns import Key, cheapest
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,8 @@ class CompiledCondition:
     has: bool
     regex: str | None
     shows: str | None
+    # per alternative of the pattern, the word sets its matches hold a word of (None: some needs none)
+    alternatives: tuple[tuple[tuple[Key, ...], ...], ...] | None
 
 
 @dataclass(frozen=True)
@@ -33,15 +36,20 @@ class CompiledRule:
     messages: tuple[tuple[str, str], ...]
     suggestions: tuple[str, ...]
     resources: tuple[str, ...]
-    keys: tuple[tuple[str, str], ...] | None
+    # Per alternative of the match: the key (words one of which its matches contain, chosen rare) and
+    # the other word sets they contain a word of. None: some alternative needs no word (always woken).
+    alternatives: tuple[tuple[tuple[Key, ...], tuple[tuple[Key, ...], ...]], ...] | None
 
 
 @dataclass
 class RuleSet:
     rules: tuple[CompiledRule, ...]
-    word_index: dict[str, tuple[int, ...]]
-    prefix_index: dict[str, tuple[int, ...]]
-    number_rules: tuple[int, ...]
+    word_sets: tuple[tuple[str, ...], ...]  # "word", "prefix*" or "#num"
+    needs: tuple[tuple[tuple[int, ...], ...], ...]  # per rule, per alternative: numbers of word_sets
+    cond_needs: tuple[tuple[tuple[tuple[int, ...], ...] | None, ...], ...]  # per rule, per condition
+    word_index: dict[str, tuple[tuple[int, int], ...]]  # word -> (rule, alternative)
+    prefix_index: dict[str, tuple[tuple[int, int], ...]]
+    number_rules: tuple[tuple[int, int], ...]
     always_rules: tuple[int, ...]
     text_rules: tuple[int, ...]
     resources: dict[str, dict]
@@ -50,8 +58,17 @@ class RuleSet:
 
 
 def _condition(program: Program, cond: ast.Condition) -> CompiledCondition:
-    regex = program.patterns.regex(cond.pattern) if cond.pattern is not None else None
-    return CompiledCondition(cond.scope, cond.has, regex, cond.shows)
+    if cond.pattern is None:
+        return CompiledCondition(cond.scope, cond.has, None, cond.shows, None)
+    alternatives = []
+    for clauses in program.patterns.needs(cond.pattern):
+        if not clauses:
+            alternatives = None
+            break
+        key = cheapest(clauses)  # first: the bundle looks it up before the others
+        alternatives.append((tuple(sorted(key)), *sorted({tuple(sorted(c)) for c in clauses if c != key})))
+    return CompiledCondition(cond.scope, cond.has, program.patterns.regex(cond.pattern), cond.shows,
+                             tuple(alternatives) if alternatives is not None else None)
 
 
 def _resource(res: ast.Resource) -> dict:
@@ -74,10 +91,25 @@ def _resource(res: ast.Resource) -> dict:
     }
 
 
+def _alternatives(program: Program, rule: ast.Rule) -> tuple | None:
+    out = []
+    for clauses in program.patterns.needs(rule.match):
+        if not clauses:
+            return None
+        key = cheapest(clauses)
+        others = sorted({tuple(sorted(c)) for c in clauses if c != key})
+        out.append((tuple(sorted(key)), tuple(others)))
+    return tuple(out)
+
+
+def _entry(key: Key) -> str:
+    kind, word = key
+    return "#num" if kind == "n" else word + "*" if kind == "p" else word
+
+
 def build_ruleset(program: Program) -> RuleSet:
     compiled = []
     for rule in program.rules:
-        keys = program.patterns.keys(rule.match) if rule.match is not None else None
         compiled.append(CompiledRule(
             id=rule.id,
             category=rule.category,
@@ -92,27 +124,38 @@ def build_ruleset(program: Program) -> RuleSet:
             messages=tuple(sorted(rule.messages.items())),
             suggestions=tuple(rule.suggestions),
             resources=tuple(name for name, _ in rule.resources),
-            keys=tuple(sorted(keys)) if keys is not None else None,
+            alternatives=_alternatives(program, rule) if rule.match is not None else None,
         ))
 
-    words: dict[str, list[int]] = {}
-    prefixes: dict[str, list[int]] = {}
-    numbers: list[int] = []
+    words: dict[str, list[tuple[int, int]]] = {}
+    prefixes: dict[str, list[tuple[int, int]]] = {}
+    numbers: list[tuple[int, int]] = []
     always: list[int] = []
     text_rules: list[int] = []
+    word_sets: dict[tuple[str, ...], int] = {}
+
+    def number(keys: tuple[Key, ...]) -> int:
+        return word_sets.setdefault(tuple(sorted(_entry(k) for k in keys)), len(word_sets))
+
+    needs = []
+    cond_needs = []
     for i, rule in enumerate(compiled):
+        rule_needs = []
         if rule.match is None:
             text_rules.append(i)
-        elif rule.keys is None:
+        elif rule.alternatives is None:
             always.append(i)
         else:
-            for kind, word in rule.keys:
-                if kind == "n":
-                    numbers.append(i)
-                elif kind == "p":
-                    prefixes.setdefault(word, []).append(i)
-                else:
-                    words.setdefault(word, []).append(i)
+            for j, (key, others) in enumerate(rule.alternatives):
+                for kind, word in key:
+                    target = numbers if kind == "n" else (prefixes if kind == "p" else words).setdefault(word, [])
+                    if (i, j) not in target[-1:]:  # a key may name the same word twice (selvmord*, selvmord)
+                        target.append((i, j))
+                rule_needs.append(tuple(number(s) for s in others))
+        needs.append(tuple(rule_needs))
+        cond_needs.append(tuple(
+            tuple(tuple(number(s) for s in alt) for alt in c.alternatives) if c.alternatives is not None else None
+            for c in rule.conditions))
 
     resources = {name: _resource(res) for name, res in sorted(program.resources.items())}
     points = {name: p.summary for name, p in sorted(program.points.items())}
@@ -120,6 +163,9 @@ def build_ruleset(program: Program) -> RuleSet:
                          ensure_ascii=False)
     return RuleSet(
         rules=tuple(compiled),
+        word_sets=tuple(word_sets),
+        needs=tuple(needs),
+        cond_needs=tuple(cond_needs),
         word_index={w: tuple(v) for w, v in sorted(words.items())},
         prefix_index={w: tuple(v) for w, v in sorted(prefixes.items())},
         number_rules=tuple(numbers),

@@ -4,7 +4,7 @@
 - after one keystroke in a long text only the edited sentence is matched again;
 - the regex searches a call makes grow linearly with the length of the text;
 - the invariants those shortcuts rely on hold (the words of a text are the words of its sentences,
-  a rule's required words are in every sentence it matches).
+  every sentence a rule or condition matches holds the words its pattern needs).
 
 Timed figures are in docs/benchmarks.md (benchmarks/run.py).
 """
@@ -97,8 +97,8 @@ class Counter:
     def __enter__(self) -> dict:
         original = self.engine._candidates
 
-        def candidates(enc: str) -> list[int]:
-            found = original(enc)
+        def candidates(*args: object) -> list[int]:
+            found = original(*args)
             self.counts["sentences"] += 1
             self.counts["woken"] += len(found)
             return found
@@ -138,7 +138,7 @@ def test_the_index_wakes_few_rules(bundles: dict[str, ModuleType], name: str) ->
     per_sentence = counts["woken"] / counts["sentences"]
     regexes_per_comment = counts["regex"] / len(CORPUS)
     # A sentence of a comment about these very topics wakes a few percent of the rules, not all of
-    # them (the naive engine runs every one); the required-words pre-filter and trying the match
+    # them (the naive engine runs every one); the needed-words pre-filter and trying the match
     # before any sentence condition keep the regexes run per comment (rules and conditions) low.
     assert per_sentence < 0.06 * n_rules, (per_sentence, n_rules)
     assert regexes_per_comment < 0.12 * n_rules, (regexes_per_comment, n_rules)
@@ -235,46 +235,75 @@ def test_words_of_a_text_are_the_words_of_its_sentences() -> None:
         assert T.language_score(text) == T.word_score(by_sentence) + (2 if danish else 0)
 
 
-def test_required_words_are_in_every_sentence_a_rule_matches(bundles: dict[str, ModuleType]) -> None:
-    encoded = []
-    for item in CORPUS:
-        for s, e in T.sentences(item["text"]):
-            enc = T.encode(item["text"][s:e])
-            if enc:
-                encoded.append((enc, set(enc[:-1].split(" "))))
-    checked = filtered = 0
+def test_every_sentence_a_pattern_matches_holds_the_words_it_needs(bundles: dict[str, ModuleType]) -> None:
+    """The pre-filter (the word index, each alternative's needed word sets, the condition gates) only
+    ever skips a regex that cannot match; and it does skip most of them."""
+    from compiler.runtime.engine import _Sentence
+
+    sentences = [_Sentence(item["text"][s:e]) for item in CORPUS for s, e in T.sentences(item["text"])]
+    sentences = [s for s in sentences if s.enc]
+    checked = skipped = 0
     for name, bundle in bundles.items():
-        rules = [r for r in bundle.RULES if r.match]
+        engine = bundle.ENGINE
+        rules = list(enumerate(bundle.RULES))
         if name == "synthetic":
             rules = rules[:600]
-        for rule in rules:
-            required = rule.required
-            rx = re.compile(rule.match)
-            for enc, tokens in encoded:
-                if rx.search(enc):
-                    checked += 1
-                    assert required <= tokens, (rule.id, rule.match, required, enc)
-                elif not required <= tokens:
-                    filtered += 1
-    assert checked > 50 and filtered > 5_000
+        for sentence in sentences:
+            sentence.held = None
+            for lang in ("da", "en"):
+                woken = set(engine._candidates(sentence, (lang,), None))
+                for idx, rule in rules:
+                    if rule.match and rule.lang == lang:
+                        if rule.regex.search(sentence.enc):
+                            checked += 1
+                            assert idx in woken, (rule.id, sentence.enc)
+                        elif idx not in woken:
+                            skipped += 1
+            for _, rule in rules:
+                for cond in rule.conditions:
+                    if cond.pattern and cond.regex.search(sentence.enc):
+                        checked += 1
+                        assert engine._may_hold(cond, sentence), (rule.id, cond.pattern, sentence.enc)
+    assert checked > 500 and skipped > 100_000, (checked, skipped)
 
 
-def test_required_words_read_only_what_is_certain() -> None:
-    from compiler.runtime.engine import required_words
-
-    start = "(?<![^ ])"
-    assert required_words(start + "committed suicide ") == {"committed", "suicide"}
-    assert required_words(start + "i (?:[^ ]+ ){0,2}(?:wish |want )(?:[^ ]+ ){0,2}dead ") == {"i", "dead"}
-    assert required_words(start + "(?P<verb>(?:committed |commits ))suicide ") == {"suicide"}
-    assert required_words(start + "selvmord[^ ]* ") == set()  # a prefix, not a whole word
-    assert required_words(start + "size (?i:xs|\\d{1,2}) ") == {"size"}
-    assert required_words(start + "(?i:size xs) ") == set()  # case-insensitive parts are not read
-    assert required_words(start + "(?i:size) xs ") == {"xs"}  # but a word after one still counts
-    assert required_words(start + "a xb? c ") == {"a", "c"}  # 'xb?' is x or xb: not one certain word
-    assert required_words(start + "a (?:b )?c ") == {"a", "c"}
-    assert required_words("(?i)" + start + "a ") == set()
-    assert required_words("x ") == set()  # no start-of-word assertion: a run may start mid-word
-    assert required_words(None) == set()
+def test_needs_read_only_what_every_match_holds(tmp_path: Path) -> None:
+    """Per alternative of a rule, its key in the index and the word sets it needs besides: whole
+    words, prefixes, lists and numbers count; optional parts, gaps and /regexes/ do not."""
+    (tmp_path / "r.heed").write_text('''point p "x"
+list feel = sad, "down bad"
+rule r1 {
+  category: mockery
+  severity: warning
+  lang: en
+  source: p
+  match: i ~2 (feel | am) (so)? @feel | selvmord* #num | /x+y/ plans
+  message da: "x"
+  message en: "x"
+  expect: "i really feel down bad"
+  expect: "selvmordsforsøg 3"
+  expect: "xxy plans"
+  allow: "i feel fine"
+}
+''', encoding="utf-8")
+    compile_bundle([tmp_path / "r.heed"], tmp_path / "out")
+    engine = CPythonEngine(tmp_path / "out")
+    try:
+        bundle = engine.module
+        keys: dict[int, set] = {}
+        for index, mark in ((bundle.WORD_INDEX, ""), (bundle.PREFIX_INDEX, "*")):
+            for word, pairs in index.items():
+                for _, alternative in pairs:
+                    keys.setdefault(alternative, set()).add(word + mark)
+        needs = bundle.RULES[0].needs
+        got = {(frozenset(keys[j]), frozenset(frozenset(bundle.WORD_SETS[i]) for i in needs[j])) for j in keys}
+    finally:
+        engine.close()
+    assert got == {
+        (frozenset({"sad", "down"}), frozenset({frozenset({"i"}), frozenset({"feel", "am"})})),
+        (frozenset({"selvmord*"}), frozenset({frozenset({"#num"})})),
+        (frozenset({"plans"}), frozenset()),
+    }
 
 
 def test_is_question_and_utf16_helpers_agree_with_their_definitions() -> None:

@@ -3,12 +3,13 @@
 Ships unchanged inside every bundle (standard library only, runs in Pyodide). The generated
 `rules.py` next to it holds the data: rules whose patterns are regular expressions over the
 *encoded* sentence (its words, lower-cased, each followed by one space) and an index from a rare
-word of each rule to the rule, so a comment only wakes the few rules whose key word it contains.
+word of each alternative of a rule to the rule, so a comment only wakes the few rules whose key word it
+contains.
 
 Speed (see docs/benchmarks.md): sentences are cached by their text, so a keystroke only matches the
-sentence it changed; a woken rule is skipped without running its regex when the sentence lacks one of
-the whole words every match of the rule contains (`required_words`); everything computed over the
-whole text (conditions, language, UTF-16 offsets) is linear in its length.
+sentence it changed; a woken rule runs its regex only when one of its alternatives finds a word of
+each of the word sets it needs in the sentence (`Rule.needs`, worked out by the compiler); everything
+computed over the whole text (conditions, language, UTF-16 offsets) is linear in its length.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .text import (
     word_score,
 )
 
-try:  # the regex parser of the standard library: private, so the pre-filter is optional
+try:  # the regex parser of the standard library: private, so reading first words is optional
     import re._constants as _sre
     import re._parser as _sre_parse
 except ImportError:  # pragma: no cover - Python < 3.11
@@ -42,18 +43,25 @@ _CACHE_LIMIT = 4096
 # match can begin with stands, instead of at every word: a pasted text with no full stops is one long
 # sentence that wakes nearly every rule.
 _LONG_SENTENCE = 400
+# Distinct words whose index entries are kept (all dropped at once beyond it).
+_WORDS_LIMIT = 50_000
 
 
 class Cond:
     """A condition: scope is match, sentence, text, context or question; has=False means 'unless'."""
 
-    __slots__ = ("scope", "has", "pattern", "shows", "_re", "_first")
+    __slots__ = ("scope", "has", "pattern", "shows", "needs", "gate", "_re", "_first")
 
-    def __init__(self, scope: str, has: bool, pattern: str | None = None, shows: str | None = None):
+    def __init__(self, scope: str, has: bool, pattern: str | None = None, shows: str | None = None,
+                 needs: tuple | None = None):
         self.scope = scope
         self.has = has
         self.pattern = pattern
         self.shows = shows
+        # As Rule.needs, for every alternative, its key's set first (conditions are not in the word
+        # index); the Engine puts a _Gate made of them in `gate`. None: the regex may match anywhere.
+        self.needs = needs
+        self.gate = None
         self._re = None
         self._first = False
 
@@ -75,12 +83,12 @@ class Rule:
     __slots__ = (
         "id", "category", "severity", "lang", "source", "guidance", "match", "conditions", "once",
         "messages", "suggestions", "resources", "_re", "sentence_conds", "late_conds", "match_conds",
-        "_required", "_first",
+        "needs", "_first",
     )
 
     def __init__(self, id: str, category: str, severity: str, lang: str, source: str, guidance: list,
                  match: str | None, conditions: tuple = (), once: bool = False, messages: dict | None = None,
-                 suggestions: tuple = (), resources: tuple = ()):
+                 suggestions: tuple = (), resources: tuple = (), needs: tuple = ()):
         self.id = id
         self.category = category
         self.severity = severity
@@ -93,8 +101,10 @@ class Rule:
         self.messages = messages or {}
         self.suggestions = suggestions
         self.resources = resources
+        # Per alternative (the number the index gives with the rule), the word sets other than the key's
+        # that its matches contain a word of, as numbers of WORD_SETS.
+        self.needs = needs
         self._re = None
-        self._required = None
         self._first = False  # not worked out yet (None: unknown)
         # Conditions that only need the sentence are checked once per sentence and cached with it;
         # conditions on the whole text or the context are checked per call.
@@ -107,13 +117,6 @@ class Rule:
         if self._re is None:  # compiled on first use: start-up stays fast however many rules there are
             self._re = re.compile(self.match)
         return self._re
-
-    @property
-    def required(self) -> frozenset:
-        """Words every match contains (see required_words); worked out the first time the rule wakes."""
-        if self._required is None:
-            self._required = required_words(self.match)
-        return self._required
 
     @property
     def first(self) -> tuple | None:
@@ -129,7 +132,7 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_starts", "_ends",
-                 "_positions", "_sorted")
+                 "_positions", "_sorted", "_tokens", "held")
 
     def __init__(self, text: str):
         self.text = text
@@ -142,6 +145,15 @@ class _Sentence:
         self.found: dict = {}  # condition -> does its regex match this sentence (text conditions)
         self._spans = None
         self._positions = None
+        self._tokens = None
+        self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
+
+    @property
+    def tokens(self) -> set:
+        """The distinct words of the sentence."""
+        if self._tokens is None:
+            self._tokens = set(self.enc[:-1].split(" ")) if self.enc else set()
+        return self._tokens
 
     def positions(self) -> dict:
         """Where each distinct word starts in the encoded sentence (for long sentences)."""
@@ -197,24 +209,88 @@ class _Sentence:
         return self._spans[first][0], self._spans[last][1]
 
 
+class _Lookup:
+    """Values filed under words, word prefixes ("selvmord" for selvmordsforsøg) and "a number"."""
+
+    __slots__ = ("words", "groups", "shortest", "numbers")
+
+    def __init__(self, words: dict, prefixes: dict, numbers: tuple):
+        self.words = words
+        # Prefixes grouped by their first (shortest prefix length) letters: one lookup per word finds
+        # the few prefixes it may start with, however many prefix lengths there are.
+        self.shortest = min((len(p) for p in prefixes), default=0)
+        self.groups: dict = {}
+        for prefix, values in sorted(prefixes.items()):
+            self.groups.setdefault(prefix[: self.shortest], []).append((prefix, values))
+        self.numbers = numbers
+
+    def find(self, tok: str) -> list:
+        """The values filed under this word, repeated when filed twice."""
+        out = list(self.words.get(tok, ()))
+        for prefix, values in self.groups.get(tok[: self.shortest], ()) if self.groups else ():
+            if tok.startswith(prefix):
+                out.extend(values)
+        if self.numbers and tok[:1].isdigit():
+            out.extend(self.numbers)
+        return out
+
+
+def _set_lookup(word_sets: tuple) -> _Lookup:
+    """Which WORD_SETS a word is in (entries: "word", "prefix*" or "#num")."""
+    words: dict = {}
+    prefixes: dict = {}
+    numbers = []
+    for i, entries in enumerate(word_sets):
+        for e in entries:
+            if e == "#num":
+                numbers.append(i)
+            elif e.endswith("*"):
+                prefixes.setdefault(e[:-1], []).append(i)
+            else:
+                words.setdefault(e, []).append(i)
+    return _Lookup(words, prefixes, tuple(numbers))
+
+
+class _Gate:
+    """Whether a sentence may hold a match of a condition's pattern: some alternative of it finds all
+    the word sets it needs among those the sentence holds (alternatives are looked up by their key's)."""
+
+    __slots__ = ("keys", "by_key")
+
+    def __init__(self, alternatives: tuple):
+        self.by_key: dict = {}
+        for key, *others in alternatives:
+            self.by_key.setdefault(key, []).append(frozenset(others))
+        self.keys = frozenset(self.by_key)
+
+    def open_for(self, held: set) -> bool:
+        for key in self.keys & held:
+            for others in self.by_key[key]:
+                if others <= held:
+                    return True
+        return False
+
+
 class Engine:
-    def __init__(self, rules: tuple, word_index: dict, prefix_index: dict, number_rules: tuple,
+    def __init__(self, rules: tuple, word_sets: tuple, word_index: dict, prefix_index: dict, number_rules: tuple,
                  always_rules: tuple, text_rules: tuple, resources: dict):
         self.rules = rules
         self.word_index = word_index
-        self.prefix_index = prefix_index
-        self.prefix_lengths = tuple(sorted({len(p) for p in prefix_index}))
-        # Prefixes grouped by their first (shortest prefix length) letters: one lookup per word finds
-        # the few prefixes it may start with, however many prefix lengths there are.
-        self._prefix_groups: dict = {}
-        for prefix, ids in prefix_index.items():
-            self._prefix_groups.setdefault(prefix[: self.prefix_lengths[0]], []).append((prefix, ids))
-        self.number_rules = number_rules
+        self._index = _Lookup(word_index, prefix_index, number_rules)  # -> (rule, alternative)
+        self._sets = _set_lookup(word_sets)  # -> numbers of WORD_SETS
+        self._words: dict = {}  # word -> what _word found for it
+        # per rule, per alternative: the numbers of the word sets it needs besides its key
+        self._needs = tuple(tuple(frozenset(option) for option in rule.needs) for rule in rules)
+        for rule in rules:
+            for cond in rule.conditions:
+                if cond.needs:
+                    cond.gate = _Gate(cond.needs)
         self.always_rules = always_rules
         self.text_rules = text_rules
         # A rule that needs something in the context (`when context has/shows`) cannot fire without one.
         self._text_rules_alone = tuple(
             i for i in text_rules if not any(c.scope == "context" and c.has for c in rules[i].conditions))
+        self._text_categories = frozenset(rules[i].category for i in text_rules)
         self.resources = resources
         self._cache: dict = {}
 
@@ -227,24 +303,25 @@ class Engine:
         cats = frozenset(categories) if categories is not None else None
         return self._hints(text, self._found(text, lang, context, cats), country)
 
-    def _found(self, text: str, lang: str | None, context: str | None, cats, in_text: dict | None = None) -> list:
+    def _found(self, text: str, lang: str | None, context: str | None, cats, in_text: dict | None = None,
+               parts: list | None = None) -> list:
         """The hits of a call, before they become hints: (rule index, start, end, suggestions).
-        `in_text`: what conditions found in this same text, when an outer call on it already looked."""
+        `in_text` and `parts`: what conditions found in this same text and its sentences (with their
+        starts), when an outer call on it already looked."""
         found = []
-        encoded = []  # the sentences, for conditions on the whole text
         previous = None
         words_score = 0
         danish_letters = False
-        for start, end in sentences(text):
-            sentence = self._sentence(text[start:end])
+        if parts is None:
+            parts = [(start, self._sentence(text[start:end])) for start, end in sentences(text)]
+        for start, sentence in parts:
             langs, previous = self._languages(sentence, lang, previous)
             hits = self._sentence_hits(sentence, langs, cats)
-            encoded.append(sentence)
             words_score += sentence.words_score
             danish_letters = danish_letters or sentence.danish_letters
             for idx, s, e, sugg in hits:
                 found.append((idx, start + s, start + e, sugg))
-        late = _Late(self, text, encoded, context, in_text)
+        late = _Late(self, text, parts, context, in_text)
         found = [h for h in found if late.passes(self.rules[h[0]])]
         # Sentences hold every word of the text and every Danish letter, so their evidence adds up
         # to text.language_score(text).
@@ -292,18 +369,9 @@ class Engine:
         if enc:
             text = sentence.text
             question = None
-            tokens = None
             vetoes: dict = {}
-            for idx in self._candidates(enc):
+            for idx in self._candidates(sentence, langs, cats):
                 rule = self.rules[idx]
-                if rule.lang not in langs or (cats is not None and rule.category not in cats):
-                    continue
-                required = rule.required
-                if required:
-                    if tokens is None:
-                        tokens = set(enc[:-1].split(" "))
-                    if not required <= tokens:
-                        continue  # its regex cannot match: a word it needs is missing
                 matches = _scan(rule, sentence)
                 if rule.sentence_conds:
                     # Conditions only filter, so they are checked after the match: most woken rules do
@@ -313,42 +381,77 @@ class Engine:
                         continue
                     if question is None:
                         question = is_question(text)
-                    if not all(_sentence_condition(c, sentence, question) for c in rule.sentence_conds):
+                    held = self._held(sentence)
+                    if not all(_sentence_condition(c, sentence, question, held) for c in rule.sentence_conds):
                         continue
                     matches = _chain(first, matches)
                 for m in matches:
-                    if rule.match_conds and any(_overlaps(_spans(c, sentence, vetoes), m) for c in rule.match_conds):
+                    if rule.match_conds and any(_overlaps(_spans(c, sentence, vetoes, self._held(sentence)), m)
+                                                for c in rule.match_conds):
                         continue
                     s, e = sentence.original(m.start(), m.end())
                     hits.append((idx, s, e, _suggestions(rule, sentence, m, text[s:e])))
         sentence.hits[key] = hits
         return hits
 
-    def _candidates(self, enc: str) -> list[int]:
-        found = set(self.always_rules)
-        index = self.word_index
-        tokens = enc[:-1].split(" ")
-        for tok in tokens:
-            hit = index.get(tok)
-            if hit:
-                found.update(hit)
-        if self.prefix_lengths:
-            groups = self._prefix_groups
-            shortest = self.prefix_lengths[0]
-            for tok in set(tokens):
-                group = groups.get(tok[:shortest])
-                if group:
-                    for prefix, ids in group:
-                        if tok.startswith(prefix):
-                            found.update(ids)
-        if self.number_rules and any(t[:1].isdigit() for t in tokens):
-            found.update(self.number_rules)
+    def _word(self, tok: str) -> tuple[dict, tuple]:
+        """What a word wakes, per language: (rule, alternative) pairs; and the WORD_SETS it is in.
+        Worked out once per distinct word (words recur across comments), prefixes included."""
+        found = self._words.get(tok)
+        if found is None:
+            by_lang: dict = {}
+            for pair in self._index.find(tok):
+                by_lang.setdefault(self.rules[pair[0]].lang, []).append(pair)
+            found = ({lang: tuple(pairs) for lang, pairs in by_lang.items()}, tuple(self._sets.find(tok)))
+            if len(self._words) >= _WORDS_LIMIT:
+                self._words.clear()
+            self._words[tok] = found
+        return found
+
+    def _held(self, sentence: _Sentence) -> set:
+        """The numbers of the WORD_SETS the sentence holds a word of, worked out once per sentence."""
+        if sentence.held is None:
+            held = set()
+            for tok in sentence.tokens:
+                held.update(self._word(tok)[1])
+            sentence.held = held
+        return sentence.held
+
+    def _may_hold(self, cond: Cond, sentence: _Sentence) -> bool:
+        """False when the sentence lacks a word each alternative of the condition's pattern needs."""
+        return _open(cond, self._held(sentence))
+
+    def _candidates(self, sentence: _Sentence, langs: tuple, cats) -> list[int]:
+        """The rules of these languages and categories whose regex may match the sentence: woken through
+        the key word of one of their alternatives, and holding the other words that alternative needs."""
+        rules = self.rules
+        found = set()
+        for idx in self.always_rules:
+            rule = rules[idx]
+            if rule.lang in langs and (cats is None or rule.category in cats):
+                found.add(idx)
+        woken = []
+        for tok in sentence.tokens:
+            by_lang = self._word(tok)[0]
+            if by_lang:
+                for lang in langs:
+                    woken.extend(by_lang.get(lang, ()))
+        if not woken:
+            return sorted(found)
+        held = self._held(sentence)
+        needs = self._needs
+        for idx, option in woken:
+            if idx in found or (cats is not None and rules[idx].category not in cats):
+                continue
+            alternatives = needs[idx]  # empty when no alternative needs more than its key
+            if not alternatives or alternatives[option] <= held:
+                found.add(idx)
         return sorted(found)
 
     def _text_rule_hits(self, text: str, lang: str | None, cats, late: _Late, text_score: int) -> list:
         text_rules = self.text_rules if late.context else self._text_rules_alone
-        if not text_rules or not text.strip():
-            return []
+        if not text_rules or not text.strip() or (cats is not None and cats.isdisjoint(self._text_categories)):
+            return []  # (`text shows` asks for one category, which text rules seldom have)
         if lang:
             langs = (lang,)
         else:
@@ -417,11 +520,12 @@ class Engine:
 class _Late:
     """Conditions on the whole text and on the context, computed at most once per call."""
 
-    def __init__(self, engine: Engine, text: str, encoded: list[_Sentence], context: str | None,
+    def __init__(self, engine: Engine, text: str, parts: list[tuple[int, _Sentence]], context: str | None,
                  in_text: dict | None = None):
         self.engine = engine
         self.text = text
-        self.encoded = encoded
+        self.parts = parts
+        self.encoded = [sentence for _, sentence in parts]
         self.context = context
         self._context_enc = None
         self._shows: dict = {}
@@ -443,7 +547,7 @@ class _Late:
             key = (cond.scope, cond.shows)
             if key not in self._shows:
                 if cond.scope == "text":  # the same text again: share what its conditions found
-                    hits = self.engine._found(source, None, None, frozenset((cond.shows,)), self._in_text)
+                    hits = self.engine._found(source, None, None, frozenset((cond.shows,)), self._in_text, self.parts)
                     self._shows[key] = bool(hits)
                 else:
                     self._shows[key] = self.engine.shows(source, cond.shows)
@@ -463,7 +567,8 @@ class _Late:
             for sentence in self.encoded:
                 held = sentence.found.get(cond)
                 if held is None:
-                    held = sentence.found[cond] = cond.regex.search(sentence.enc) is not None
+                    held = sentence.found[cond] = (self.engine._may_hold(cond, sentence)
+                                                   and cond.regex.search(sentence.enc) is not None)
                 if held:
                     hit = True
                     break
@@ -474,10 +579,11 @@ class _Late:
         return all(self.found(c) == c.has for c in rule.late_conds)
 
 
-def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool) -> bool:
+def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool, held: set) -> bool:
     if cond.scope == "question":
         return question == cond.has
-    return (next(_scan(cond, sentence), None) is not None) == cond.has  # regex.search, found or not
+    found = _open(cond, held) and next(_scan(cond, sentence), None) is not None  # regex.search
+    return found == cond.has
 
 
 def _text_condition(cond: Cond, late: _Late, question: bool) -> bool:
@@ -519,12 +625,17 @@ def _chain(first: re.Match, rest):
     yield from rest
 
 
-def _spans(cond: Cond, sentence: _Sentence, memo: dict) -> tuple[list[int], list[int]]:
+def _open(cond: Cond, held: set) -> bool:
+    """May a sentence holding these WORD_SETS hold a match of the condition's pattern?"""
+    return cond.gate is None or cond.gate.open_for(held)
+
+
+def _spans(cond: Cond, sentence: _Sentence, memo: dict, held: set) -> tuple[list[int], list[int]]:
     """Starts and ends of the condition's matches in the sentence, found once per sentence."""
     spans = memo.get(cond)
     if spans is None:
         starts, ends = [], []
-        for u in _scan(cond, sentence):
+        for u in _scan(cond, sentence) if _open(cond, held) else ():
             starts.append(u.start())
             ends.append(u.end())
         spans = memo[cond] = (starts, ends)
@@ -567,73 +678,7 @@ def match_case(suggestion: str, original: str) -> str:
     return suggestion
 
 
-# --- pre-filter ---------------------------------------------------------------------------------------
-
-
-def required_words(pattern: str | None) -> frozenset:
-    """Whole words that every match of a compiled pattern contains, read from its parsed regex.
-
-    A run of literal characters that starts where a word starts (after a literal space, after a part
-    that always ends with a space, or after the start-of-word assertion the compiler puts first) and
-    ends with a literal space is one token of the encoded sentence that the match must contain. Any
-    part the walk does not follow ends the run, so the set can only be too small: a rule is never
-    skipped when its regex could match. Case-insensitive parts (user /regexes/) are never read."""
-    if not pattern or _sre_parse is None:
-        return frozenset()
-    try:
-        parsed = _sre_parse.parse(pattern)
-        if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE:
-            return frozenset()
-        out: set = set()
-        _walk(list(parsed), None, out)  # not known to start a word until the (?<![^ ]) that begins it
-        return frozenset(out)
-    except Exception:  # noqa: BLE001 - an unexpected parse tree: no pre-filter for this rule
-        return frozenset()
-
-
-def _walk(items: list, run: str | None, out: set) -> str | None:
-    """`run`: the literal text since the last word start, or None when not known to be at one."""
-    for op, av in items:
-        if op is _sre.LITERAL:
-            if av == 32:
-                if run:
-                    out.add(run)
-                run = ""
-            elif run is not None:
-                run += chr(av)
-        elif op is _sre.SUBPATTERN and not av[1] and not av[2]:  # a group without flags: read through it
-            run = _walk(list(av[3]), run, out)
-        else:
-            run = "" if _ends_at_word_start(op, av, run == "") else None
-    return run
-
-
-def _ends_at_word_start(op, av, at_start: bool) -> bool:
-    """After this part, is the position surely the start of a word (or of the sentence)?"""
-    if op is _sre.ASSERT_NOT and av[0] == -1 and len(av[1]) == 1:
-        inner_op, inner_av = list(av[1])[0]
-        if inner_op is _sre.NOT_LITERAL and inner_av == 32:  # (?<![^ ]): preceded by a space or nothing
-            return True
-    if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
-        return at_start  # zero width
-    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT)):
-        low, high, body = av
-        if high == 0:
-            return at_start
-        return _seq_ends_at_word_start(list(body), False) and (low >= 1 or at_start)
-    if op is _sre.BRANCH:
-        return all(_seq_ends_at_word_start(list(alt), at_start) for alt in av[1])
-    if op is _sre.SUBPATTERN:
-        return _seq_ends_at_word_start(list(av[3]), at_start)
-    if op is getattr(_sre, "ATOMIC_GROUP", None):
-        return _seq_ends_at_word_start(list(av), at_start)
-    return False
-
-
-def _seq_ends_at_word_start(items: list, at_start: bool) -> bool:
-    for op, av in items:
-        at_start = av == 32 if op is _sre.LITERAL else _ends_at_word_start(op, av, at_start)
-    return at_start
+# --- the first words of a regex ------------------------------------------------------------------------
 
 
 _OPEN = (None, None)  # stands for "whatever follows": the first word is no longer readable past it
@@ -647,7 +692,7 @@ class _TooLong(Exception):
 def first_words(pattern: str | None) -> tuple | None:
     """(words, prefixes) such that the first word of every match of the compiled pattern is one of
     the words or starts with one of the prefixes; None when the regex does not say (it starts with a
-    number, a case-insensitive part, any word...). Read from the parsed regex like required_words."""
+    number, a case-insensitive part, any word...). Read from the parsed regex."""
     if not pattern or _sre_parse is None:
         return None
     try:
