@@ -164,7 +164,8 @@ class NaiveEngine:
                 once.add(i)
             chosen = [self.resources[r] for r in rule.resources]
             if country:
-                chosen = [r for r in chosen if country.upper() in r["countries"]] or chosen
+                local = [r for r in chosen if country.upper() in r["countries"]]
+                chosen = local or (chosen if rule.severity == "alert" else [])
             out.append({
                 "rule": rule.id, "category": rule.category, "severity": rule.severity,
                 "start": start, "end": end,

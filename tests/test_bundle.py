@@ -133,8 +133,13 @@ def test_resources_follow_the_country(engine) -> None:
     assert [r["id"] for r in h["resources"]] == ["line-us"]
     [h] = engine.annotate("i wish i was dead", country="DK")
     assert [r["id"] for r in h["resources"]] == ["line-dk"]
-    [h] = engine.annotate("i wish i was dead", country="FR")  # no line there: show them all
+    [h] = engine.annotate("i wish i was dead", country="FR")  # no line there: an alert shows them all
     assert len(h["resources"]) == 2
+    [h] = engine.annotate("I'm here for you", context="i just wish i was dead", country="US")
+    assert [r["id"] for r in h["resources"]] == ["line-us"]
+    # any other hint shows only lines the writer can use
+    [h] = engine.annotate("I'm here for you", context="i just wish i was dead", country="FR")
+    assert h["category"] == "reply-support" and h["resources"] == []
 
 
 def test_category_filter(engine) -> None:

@@ -508,7 +508,9 @@ class Engine:
         chosen = [self.resources[r] for r in rule.resources]
         if country:
             local = [r for r in chosen if country.upper() in r["countries"]]
-            chosen = local or chosen  # no line for that country: better all than none
+            # No line for that country: someone who may be in danger is better served by every line
+            # than by none; any other hint would only show lines they cannot use.
+            chosen = local or (chosen if rule.severity == "alert" else [])
         return [dict(r) for r in chosen]
 
     def shows(self, context: str, category: str) -> bool:

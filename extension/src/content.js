@@ -25,6 +25,8 @@
   // Hints that ask the writer to share a helpline list the chosen country's lines in their card (alerts
   // show theirs in the support panel).
   const SHARE_HELPLINES = new Set(["reply-support", "helpline-suggestion"]);
+  // Hints about eating and bodies point to eating-disorder support of the chosen country, if the rule has one.
+  const ED_SUPPORT = new Set(["ed-numbers", "ed-behaviours", "before-after", "recovery-hashtag"]);
   const NAV_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]);
   const BLOCK_TAGS = new Set([
     "ADDRESS", "ARTICLE", "ASIDE", "BLOCKQUOTE", "DD", "DETAILS", "DIV", "DL", "DT", "FIELDSET", "FIGCAPTION",
@@ -964,6 +966,9 @@
       // The hint asks the writer to share a helpline: the chosen country's are right here.
       const lines = resourcesFor([g]);
       if (lines.length) children.push(el("p", { class: "label", text: t("card_helplines") }), helplineList(lines));
+    } else if (raw.severity !== "alert" && ED_SUPPORT.has(raw.category)) {
+      const lines = resourcesFor([g]);
+      if (lines.length) children.push(el("p", { class: "label", text: t("card_ed_support") }), helplineList(lines));
     }
     const ignore = el("button", { text: t("card_ignore"), "data-heed-action": "ignore" });
     ignore.addEventListener("click", () => {
@@ -1118,9 +1123,10 @@
     const seen = new Map();
     for (const g of hints) for (const r of g.raw.resources || []) if (r && r.name && !seen.has(r.id || r.name)) seen.set(r.id || r.name, r);
     const all = [...seen.values()];
-    // The bundle lists a line's countries; with no line for the chosen country, all are better than none.
+    // The bundle lists a line's countries. With no line for the chosen country, an alert shows them all
+    // (better than none for someone who may be in danger); other hints only show lines the writer can use.
     const local = all.filter((r) => (Array.isArray(r.countries) ? r.countries : [r.country]).includes(settings.country));
-    return local.length ? local : all;
+    return local.length || !hints.some((g) => g.raw.severity === "alert") ? local : all;
   }
 
   // The helplines as a list: name, phone (a tel: link), text line, web address (https only), hours.

@@ -415,3 +415,26 @@ def test_engine_survives_service_worker_stop_and_comes_back_after_a_crash(browse
     ext.close()
     tab.keyboard.type(" They committed suicide.", delay=12)
     tab.wait_for_function(count, arg=3, timeout=60_000)
+
+
+def test_eating_hints_offer_eating_disorder_support_of_the_chosen_country(browser: Browser, tab: Page) -> None:
+    """A hint about weights shows the chosen country's eating-disorder organisation in its card; where
+    heed has none for that country, the card lists no foreign one instead."""
+    text = "at my lowest i was 45 kg and still felt huge"
+    for country, expected in (("GB", "Beat"), ("US", "ANAD"), ("DK", None)):
+        browser.set_settings(lang="en", country=country)
+        tab.fill("#comment", "")
+        type_into(tab, "#comment", text)
+        wait_fresh(tab)
+        mark = marks(tab, "ed-numbers").first
+        expect(mark).to_be_visible()
+        tab.mouse.click(*center(mark.bounding_box()))
+        expect(card(tab)).to_be_visible()
+        lines = card(tab).locator("[data-heed-resource]")
+        if expected:
+            expect(lines).to_have_count(1)
+            expect(lines.first).to_contain_text(expected)
+        else:
+            expect(lines).to_have_count(0)
+        tab.keyboard.press("Escape")
+        expect(card(tab)).to_be_hidden()
