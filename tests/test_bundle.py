@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import sys
 from pathlib import Path
 
@@ -169,3 +170,21 @@ def test_a_reply_without_language_signs_gets_one_hint_per_category(tmp_path) -> 
         assert [h["rule"] for h in eng.annotate("❤️", context="i just wish i was dead")] == ["reply-support-en"]
         assert [h["rule"] for h in eng.annotate("jeg er her", context="i just wish i was dead")] == [
             "reply-support-da"]
+
+
+def test_annotate_json_is_the_json_of_annotate(engine) -> None:
+    """annotate_json writes the hints itself (parts that only depend on a rule are encoded once): it must
+    give exactly json.dumps(annotate(...), ensure_ascii=False), emoji, quotes and countries included."""
+    module = engine.module
+    texts = [
+        "he committed suicide", "🙂 he \"committed\" suicide 💔\nhan begik selvmord", "i wish i was dead",
+        "I weigh 45 kg and he committed suicide. 😂 Han begik selvmord \\ igen", "", "nothing here",
+    ]
+    checked = 0
+    for text in texts:
+        for country in (None, "DK", "US", "FR"):
+            for context in (None, "i just wish i was dead"):
+                got = module.annotate_json(text, None, context, None, country)
+                assert got == json.dumps(module.annotate(text, None, context, None, country), ensure_ascii=False)
+                checked += len(json.loads(got))
+    assert checked > 20

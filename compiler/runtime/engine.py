@@ -14,6 +14,7 @@ computed over the whole text (conditions, language, UTF-16 offsets) is linear in
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_left
 
@@ -35,6 +36,7 @@ except ImportError:  # pragma: no cover - Python < 3.11
     _sre = _sre_parse = None
 
 SEVERITY_RANK = {"alert": 0, "warning": 1, "suggestion": 2}
+_JSON = json.JSONEncoder(ensure_ascii=False)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Sentences kept, least recently used dropped first. Enough for a 50,000-character text, so typing in
 # it never evicts the sentences it still has.
@@ -142,7 +144,7 @@ class _Sentence:
         self.words_score = word_score(self.enc[:-1].split(" ")) if self.enc else 0
         self.danish_letters = has_danish_letters(text)
         self.hits: dict = {}
-        self.found: dict = {}  # condition -> does its regex match this sentence (text conditions)
+        self.found: dict = {}  # condition pattern -> does it match this sentence (shared by rules)
         self._spans = None
         self._positions = None
         self._tokens = None
@@ -293,15 +295,35 @@ class Engine:
         self._text_categories = frozenset(rules[i].category for i in text_rules)
         self.resources = resources
         self._cache: dict = {}
+        self._json_parts: dict = {}  # (rule, country) -> _static_json
+        self._astral = None  # astral_positions of the text of the current call
 
     # --- public --------------------------------------------------------------------------------------
 
     def annotate(self, text: str, lang: str | None = None, context: str | None = None,
                  categories=None, country: str | None = None) -> list[dict]:
+        return [self._hint(text, hit, country) for hit in self._hits(text, lang, context, categories)]
+
+    def annotate_json(self, text: str, lang: str | None = None, context: str | None = None,
+                      categories=None, country: str | None = None) -> str:
+        """json.dumps(annotate(...), ensure_ascii=False), written without building the hints: the parts
+        of a hint that only depend on its rule (messages, resources, ...) are encoded once per rule."""
+        hints = []
+        for hit in self._hits(text, lang, context, categories):
+            idx, start, end, sugg = hit
+            head, tail = self._static_json(idx, country)
+            su, eu = self._utf16(text, start, end)
+            hints.append(f'{head}, "start": {start}, "end": {end}, "start_utf16": {su}, "end_utf16": {eu}, '
+                         f'"text": {_JSON.encode(text[start:end])}, "message": {tail[0]}, '
+                         f'"suggestions": {_JSON.encode(list(sugg))}, {tail[1]}}}')
+        return "[" + ", ".join(hints) + "]"
+
+    def _hits(self, text: str, lang: str | None, context: str | None, categories) -> list:
         if lang not in (None, "da", "en"):
             raise ValueError(f"lang must be 'da', 'en' or None, not {lang!r}")
         cats = frozenset(categories) if categories is not None else None
-        return self._hints(text, self._found(text, lang, context, cats), country)
+        self._astral = None
+        return self._ordered(self._found(text, lang, context, cats))
 
     def _found(self, text: str, lang: str | None, context: str | None, cats, in_text: dict | None = None,
                parts: list | None = None) -> list:
@@ -322,6 +344,8 @@ class Engine:
             for idx, s, e, sugg in hits:
                 found.append((idx, start + s, start + e, sugg))
         late = _Late(self, text, parts, context, in_text)
+        if lang is None and cats is None:
+            late.raw = found  # every hit of every category: `text shows` reads them (see _Late.found)
         found = [h for h in found if late.passes(self.rules[h[0]])]
         # Sentences hold every word of the text and every Danish letter, so their evidence adds up
         # to text.language_score(text).
@@ -385,10 +409,14 @@ class Engine:
                     if not all(_sentence_condition(c, sentence, question, held) for c in rule.sentence_conds):
                         continue
                     matches = _chain(first, matches)
+                vetoing = None  # the `unless:` patterns that may match in this sentence
                 for m in matches:
-                    if rule.match_conds and any(_overlaps(_spans(c, sentence, vetoes, self._held(sentence)), m)
-                                                for c in rule.match_conds):
-                        continue
+                    if rule.match_conds:
+                        if vetoing is None:
+                            held = self._held(sentence)
+                            vetoing = [c for c in rule.match_conds if _open(c, held)]
+                        if vetoing and any(_overlaps(_spans(c, sentence, vetoes), m) for c in vetoing):
+                            continue
                     s, e = sentence.original(m.start(), m.end())
                     hits.append((idx, s, e, _suggestions(rule, sentence, m, text[s:e])))
         sentence.hits[key] = hits
@@ -474,35 +502,63 @@ class Engine:
                 categories_done.add(rule.category)
         return hits
 
-    def _hints(self, text: str, found: list, country: str | None) -> list[dict]:
+    def _ordered(self, found: list) -> list:
+        """The hits in the order hints are given, each once (and a `once` rule's first only)."""
         seen = set()
         once_done = set()
-        astral = astral_positions(text)  # each one is two UTF-16 code units
-        hints = []
-        found.sort(key=lambda h: (h[1], h[2], SEVERITY_RANK.get(self.rules[h[0]].severity, 3), self.rules[h[0]].id))
-        for idx, start, end, sugg in found:
-            rule = self.rules[idx]
+        rules = self.rules
+        found.sort(key=lambda h: (h[1], h[2], SEVERITY_RANK.get(rules[h[0]].severity, 3), rules[h[0]].id))
+        out = []
+        for hit in found:
+            idx, start, end, _ = hit
             if (idx, start, end) in seen or idx in once_done:
                 continue
             seen.add((idx, start, end))
-            if rule.once:
+            if rules[idx].once:
                 once_done.add(idx)
-            hints.append({
-                "rule": rule.id,
-                "category": rule.category,
-                "severity": rule.severity,
-                "start": start,
-                "end": end,
-                "start_utf16": start + bisect_left(astral, start) if astral else start,
-                "end_utf16": end + bisect_left(astral, end) if astral else end,
-                "text": text[start:end],
-                "message": dict(rule.messages),
-                "suggestions": list(sugg),
-                "resources": self._resources(rule, country),
-                "source": rule.source,
-                "guidance": list(rule.guidance),
-            })
-        return hints
+            out.append(hit)
+        return out
+
+    def _utf16(self, text: str, start: int, end: int) -> tuple[int, int]:
+        if self._astral is None:
+            self._astral = astral_positions(text)  # each one is two UTF-16 code units
+        astral = self._astral
+        if not astral:
+            return start, end
+        return start + bisect_left(astral, start), end + bisect_left(astral, end)
+
+    def _hint(self, text: str, hit: tuple, country: str | None) -> dict:
+        idx, start, end, sugg = hit
+        rule = self.rules[idx]
+        su, eu = self._utf16(text, start, end)
+        return {
+            "rule": rule.id,
+            "category": rule.category,
+            "severity": rule.severity,
+            "start": start,
+            "end": end,
+            "start_utf16": su,
+            "end_utf16": eu,
+            "text": text[start:end],
+            "message": dict(rule.messages),
+            "suggestions": list(sugg),
+            "resources": self._resources(rule, country),
+            "source": rule.source,
+            "guidance": list(rule.guidance),
+        }
+
+    def _static_json(self, idx: int, country: str | None) -> tuple[str, tuple[str, str]]:
+        """The JSON of a hint's fields that depend only on its rule (and the country), in _hint's order:
+        '{"rule": …, "category": …, "severity": …' and ('{"da": …}', '"resources": […], …, "guidance": […]')."""
+        key = (idx, country)
+        found = self._json_parts.get(key)
+        if found is None:
+            rule = self.rules[idx]
+            head = _JSON.encode({"rule": rule.id, "category": rule.category, "severity": rule.severity})[:-1]
+            rest = _JSON.encode({"resources": self._resources(rule, country), "source": rule.source,
+                                 "guidance": list(rule.guidance)})[1:-1]
+            found = self._json_parts[key] = (head, (_JSON.encode(dict(rule.messages)), rest))
+        return found
 
     def _resources(self, rule: Rule, country: str | None) -> list[dict]:
         chosen = [self.resources[r] for r in rule.resources]
@@ -531,9 +587,20 @@ class _Late:
         self.context = context
         self._context_enc = None
         self._shows: dict = {}
-        # condition -> found in the text: each searched once per call, `text shows` included
+        # condition pattern -> found in the text: each searched once per call, `text shows` included
         self._in_text: dict = {} if in_text is None else in_text
         self._in_context: dict = {}
+        self.raw = None  # the call's hits before these conditions, when it asked for every category
+        self._without_context = None
+
+    def _alone(self) -> _Late:
+        """These conditions for the same text without a context (as `text shows` judges it)."""
+        if self.context is None:
+            return self
+        if self._without_context is None:
+            alone = self._without_context = _Late(self.engine, self.text, self.parts, None, self._in_text)
+            alone.raw = self.raw
+        return self._without_context
 
     def context_encoded(self) -> list[str]:
         if self._context_enc is None:
@@ -548,7 +615,14 @@ class _Late:
                 return False
             key = (cond.scope, cond.shows)
             if key not in self._shows:
-                if cond.scope == "text":  # the same text again: share what its conditions found
+                if cond.scope == "text" and self.raw is not None and cond.shows not in self.engine._text_categories:
+                    # What _found(text, categories={shows}) gives, read from this call's own hits: the
+                    # same sentences, languages and hits, judged without a context.
+                    alone = self._alone()
+                    rules = self.engine.rules
+                    self._shows[key] = any(rules[h[0]].category == cond.shows and alone.passes(rules[h[0]])
+                                           for h in self.raw)
+                elif cond.scope == "text":  # the same text again: share what its conditions found
                     hits = self.engine._found(source, None, None, frozenset((cond.shows,)), self._in_text, self.parts)
                     self._shows[key] = bool(hits)
                 else:
@@ -556,25 +630,25 @@ class _Late:
             return self._shows[key]
         if cond.scope == "text":
             return self.in_text(cond)
-        hit = self._in_context.get(cond)
+        hit = self._in_context.get(cond.pattern)
         if hit is None:
-            hit = self._in_context[cond] = any(cond.regex.search(enc) for enc in self.context_encoded())
+            hit = self._in_context[cond.pattern] = any(cond.regex.search(enc) for enc in self.context_encoded())
         return hit
 
     def in_text(self, cond: Cond) -> bool:
-        hit = self._in_text.get(cond)
+        hit = self._in_text.get(cond.pattern)
         if hit is None:
             # each sentence remembers what it held, so typing in a long text searches one sentence again
             hit = False
             for sentence in self.encoded:
-                held = sentence.found.get(cond)
+                held = sentence.found.get(cond.pattern)
                 if held is None:
-                    held = sentence.found[cond] = (self.engine._may_hold(cond, sentence)
+                    held = sentence.found[cond.pattern] = (self.engine._may_hold(cond, sentence)
                                                    and cond.regex.search(sentence.enc) is not None)
                 if held:
                     hit = True
                     break
-            self._in_text[cond] = hit
+            self._in_text[cond.pattern] = hit
         return hit
 
     def passes(self, rule: Rule) -> bool:
@@ -632,15 +706,15 @@ def _open(cond: Cond, held: set) -> bool:
     return cond.gate is None or cond.gate.open_for(held)
 
 
-def _spans(cond: Cond, sentence: _Sentence, memo: dict, held: set) -> tuple[list[int], list[int]]:
+def _spans(cond: Cond, sentence: _Sentence, memo: dict) -> tuple[list[int], list[int]]:
     """Starts and ends of the condition's matches in the sentence, found once per sentence."""
-    spans = memo.get(cond)
+    spans = memo.get(cond.pattern)
     if spans is None:
         starts, ends = [], []
-        for u in _scan(cond, sentence) if _open(cond, held) else ():
+        for u in _scan(cond, sentence):
             starts.append(u.start())
             ends.append(u.end())
-        spans = memo[cond] = (starts, ends)
+        spans = memo[cond.pattern] = (starts, ends)
     return spans
 
 
