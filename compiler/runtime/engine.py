@@ -133,8 +133,8 @@ class _Sentence:
     """One sentence, encoded, with a map from encoded offsets back to the original text, its
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
-    __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_starts", "_ends",
-                 "_positions", "_sorted", "_tokens", "held")
+    __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
+                 "_tokens", "held")
 
     def __init__(self, text: str):
         self.text = text
@@ -190,25 +190,15 @@ class _Sentence:
         """text.language_score of the sentence."""
         return self.words_score + (2 if self.danish_letters else 0)
 
-    def _build(self) -> None:
-        self._spans = token_spans(self.text)
-        self._starts = {}
-        self._ends = {}
-        pos = 0
-        for i, tok in enumerate(self.enc[:-1].split(" ")):
-            self._starts[pos] = i
-            self._ends[pos + len(tok)] = i
-            pos += len(tok) + 1
-
     def original(self, enc_start: int, enc_end: int) -> tuple[int, int]:
-        """Original offsets of the tokens between two encoded offsets (enc_end may include the space)."""
+        """Original offsets of the tokens between two encoded offsets (enc_end may include the space).
+        Tokens are separated by one space each, so the spaces before an offset number its token."""
         if self._spans is None:
-            self._build()
-        if self.enc[enc_end - 1: enc_end] == " ":
+            self._spans = token_spans(self.text)
+        enc = self.enc
+        if enc[enc_end - 1: enc_end] == " ":
             enc_end -= 1
-        first = self._starts[enc_start]
-        last = self._ends[enc_end]
-        return self._spans[first][0], self._spans[last][1]
+        return self._spans[enc.count(" ", 0, enc_start)][0], self._spans[enc.count(" ", 0, enc_end)][1]
 
 
 class _Lookup:
@@ -290,8 +280,9 @@ class Engine:
         self.always_rules = always_rules
         self.text_rules = text_rules
         # A rule that needs something in the context (`when context has/shows`) cannot fire without one.
-        self._text_rules_alone = tuple(
-            i for i in text_rules if not any(c.scope == "context" and c.has for c in rules[i].conditions))
+        self._needs_context = frozenset(
+            i for i, rule in enumerate(rules) if any(c.scope == "context" and c.has for c in rule.conditions))
+        self._text_rules_alone = tuple(i for i in text_rules if i not in self._needs_context)
         self._text_categories = frozenset(rules[i].category for i in text_rules)
         self.resources = resources
         self._cache: dict = {}
@@ -338,7 +329,7 @@ class Engine:
             parts = [(start, self._sentence(text[start:end])) for start, end in sentences(text)]
         for start, sentence in parts:
             langs, previous = self._languages(sentence, lang, previous)
-            hits = self._sentence_hits(sentence, langs, cats)
+            hits = self._sentence_hits(sentence, langs, cats, bool(context))
             words_score += sentence.words_score
             danish_letters = danish_letters or sentence.danish_letters
             for idx, s, e, sugg in hits:
@@ -378,15 +369,21 @@ class Engine:
         cache[text] = sentence  # (re)inserted last: the most recently used
         return sentence
 
-    def _sentence_hits(self, sentence: _Sentence, langs: tuple, cats) -> list:
-        key = (langs, cats)
+    def _sentence_hits(self, sentence: _Sentence, langs: tuple, cats, with_context: bool = True) -> list:
+        """The hits of the rules of these languages and categories; without a context, those of the rules
+        that need one (`when context ...`) are left out: they cannot fire."""
+        key = (langs, cats, with_context)
         hits = sentence.hits.get(key)
         if hits is not None:
             return hits
-        if cats is not None:
-            everything = sentence.hits.get((langs, None))
-            if everything is not None:  # a rule's hits do not depend on the categories asked for
-                hits = sentence.hits[key] = [h for h in everything if self.rules[h[0]].category in cats]
+        # a rule's hits depend neither on the categories asked for nor on whether there is a context
+        for wider in ((langs, None, with_context), (langs, cats, True), (langs, None, True)):
+            everything = sentence.hits.get(wider) if wider != key else None
+            if everything is not None:
+                rules = self.rules
+                hits = sentence.hits[key] = [
+                    h for h in everything if (cats is None or rules[h[0]].category in cats)
+                    and (with_context or h[0] not in self._needs_context)]
                 return hits
         hits = []
         enc = sentence.enc
@@ -394,9 +391,11 @@ class Engine:
             text = sentence.text
             question = None
             vetoes: dict = {}
-            for idx in self._candidates(sentence, langs, cats):
-                rule = self.rules[idx]
-                matches = _scan(rule, sentence)
+            short = len(enc) <= _LONG_SENTENCE
+            rules = self.rules
+            for idx in self._candidates(sentence, langs, cats, with_context):
+                rule = rules[idx]
+                matches = (rule._re or rule.regex).finditer(enc) if short else _scan(rule, sentence)
                 if rule.sentence_conds:
                     # Conditions only filter, so they are checked after the match: most woken rules do
                     # not match, and a condition is often a longer regex than the match.
@@ -449,14 +448,15 @@ class Engine:
         """False when the sentence lacks a word each alternative of the condition's pattern needs."""
         return _open(cond, self._held(sentence))
 
-    def _candidates(self, sentence: _Sentence, langs: tuple, cats) -> list[int]:
+    def _candidates(self, sentence: _Sentence, langs: tuple, cats, with_context: bool = True) -> list[int]:
         """The rules of these languages and categories whose regex may match the sentence: woken through
         the key word of one of their alternatives, and holding the other words that alternative needs."""
+        skip = () if with_context else self._needs_context
         rules = self.rules
         found = set()
         for idx in self.always_rules:
             rule = rules[idx]
-            if rule.lang in langs and (cats is None or rule.category in cats):
+            if rule.lang in langs and (cats is None or rule.category in cats) and idx not in skip:
                 found.add(idx)
         woken = []
         for tok in sentence.tokens:
@@ -469,7 +469,7 @@ class Engine:
         held = self._held(sentence)
         needs = self._needs
         for idx, option in woken:
-            if idx in found or (cats is not None and rules[idx].category not in cats):
+            if idx in found or (cats is not None and rules[idx].category not in cats) or idx in skip:
                 continue
             alternatives = needs[idx]  # empty when no alternative needs more than its key
             if not alternatives or alternatives[option] <= held:
