@@ -46,3 +46,11 @@ def test_language_is_never_mistaken_on_the_corpus() -> None:
         unsure = sum(1 for s in scores if s == 0)
         assert not wrong, wrong[:5]
         assert unsure / len(items) < 0.08  # unsure sentences inherit the language before them, or use both
+
+
+def test_language_word_sets_do_not_overlap() -> None:
+    """word_score counts a word for Danish or for English, never both."""
+    from compiler.runtime.text import DA_WORDS, EN_WORDS, word_score
+
+    assert not DA_WORDS & EN_WORDS
+    assert word_score(["jeg", "er", "the", "i", "jeg"]) == 2

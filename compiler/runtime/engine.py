@@ -141,20 +141,19 @@ class _Sentence:
         self.enc = encode(text)
         # The encoded tokens are the sentence's words (text.words), so this is language_score's
         # word part without splitting the sentence a second time.
-        self.words_score = word_score(self.enc[:-1].split(" ")) if self.enc else 0
+        tokens = self.enc[:-1].split(" ") if self.enc else []
+        self.words_score = word_score(tokens)
         self.danish_letters = has_danish_letters(text)
         self.hits: dict = {}
         self.found: dict = {}  # condition pattern -> does it match this sentence (shared by rules)
         self._spans = None
         self._positions = None
-        self._tokens = None
+        self._tokens = set(tokens)
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
 
     @property
     def tokens(self) -> set:
         """The distinct words of the sentence."""
-        if self._tokens is None:
-            self._tokens = set(self.enc[:-1].split(" ")) if self.enc else set()
         return self._tokens
 
     def positions(self) -> dict:
@@ -422,13 +421,16 @@ class Engine:
         return hits
 
     def _word(self, tok: str) -> tuple[dict, tuple]:
-        """What a word wakes, per language: (rule, alternative) pairs; and the WORD_SETS it is in.
-        Worked out once per distinct word (words recur across comments), prefixes included."""
+        """What a word wakes, per language: (rule, the word sets the woken alternative needs besides,
+        or None); and the WORD_SETS it is in. Worked out once per distinct word (words recur across
+        comments), prefixes included."""
         found = self._words.get(tok)
         if found is None:
             by_lang: dict = {}
-            for pair in self._index.find(tok):
-                by_lang.setdefault(self.rules[pair[0]].lang, []).append(pair)
+            for idx, option in self._index.find(tok):
+                alternatives = self._needs[idx]  # empty when no alternative needs more than its key
+                need = alternatives[option] if alternatives and alternatives[option] else None
+                by_lang.setdefault(self.rules[idx].lang, []).append((idx, need))
             found = ({lang: tuple(pairs) for lang, pairs in by_lang.items()}, tuple(self._sets.find(tok)))
             if len(self._words) >= _WORDS_LIMIT:
                 self._words.clear()
@@ -438,9 +440,10 @@ class Engine:
     def _held(self, sentence: _Sentence) -> set:
         """The numbers of the WORD_SETS the sentence holds a word of, worked out once per sentence."""
         if sentence.held is None:
+            memo = self._words
             held = set()
             for tok in sentence.tokens:
-                held.update(self._word(tok)[1])
+                held.update((memo.get(tok) or self._word(tok))[1])
             sentence.held = held
         return sentence.held
 
@@ -459,20 +462,28 @@ class Engine:
             if rule.lang in langs and (cats is None or rule.category in cats) and idx not in skip:
                 found.add(idx)
         woken = []
-        for tok in sentence.tokens:
-            by_lang = self._word(tok)[0]
-            if by_lang:
-                for lang in langs:
-                    woken.extend(by_lang.get(lang, ()))
+        memo = self._words
+        held = sentence.held
+        if held is None:  # worked out here in the same pass (see _held)
+            held = sentence.held = set()
+            for tok in sentence.tokens:
+                by_lang, sets = memo.get(tok) or self._word(tok)
+                held.update(sets)
+                if by_lang:
+                    for lang in langs:
+                        woken.extend(by_lang.get(lang, ()))
+        else:
+            for tok in sentence.tokens:
+                by_lang = (memo.get(tok) or self._word(tok))[0]
+                if by_lang:
+                    for lang in langs:
+                        woken.extend(by_lang.get(lang, ()))
         if not woken:
             return sorted(found)
-        held = self._held(sentence)
-        needs = self._needs
-        for idx, option in woken:
-            if idx in found or (cats is not None and rules[idx].category not in cats) or idx in skip:
+        for idx, need in woken:
+            if idx in found or (need is not None and not need <= held):
                 continue
-            alternatives = needs[idx]  # empty when no alternative needs more than its key
-            if not alternatives or alternatives[option] <= held:
+            if (cats is None or rules[idx].category in cats) and idx not in skip:
                 found.add(idx)
         return sorted(found)
 
