@@ -508,7 +508,10 @@ class Engine:
                 continue
             if rule.category in categories_done:
                 continue  # still unsure of the language: one hint per category, not one per language
-            if all(_text_condition(c, late, question) for c in rule.conditions):
+            for c in rule.conditions:
+                if not _text_condition(c, late, question):
+                    break
+            else:
                 hits.append((idx, start, end, tuple(rule.suggestions)))
                 categories_done.add(rule.category)
         return hits
@@ -603,6 +606,7 @@ class _Late:
         self._in_context: dict = {}
         self.raw = None  # the call's hits before these conditions, when it asked for every category
         self._without_context = None
+        self._held = None
 
     def _alone(self) -> _Late:
         """These conditions for the same text without a context (as `text shows` judges it)."""
@@ -647,20 +651,33 @@ class _Late:
         return hit
 
     def in_text(self, cond: Cond) -> bool:
-        hit = self._in_text.get(cond.pattern)
+        pattern = cond.pattern
+        hit = self._in_text.get(pattern)
         if hit is None:
-            # each sentence remembers what it held, so typing in a long text searches one sentence again
             hit = False
-            for sentence in self.encoded:
-                held = sentence.found.get(cond.pattern)
-                if held is None:
-                    held = sentence.found[cond.pattern] = (self.engine._may_hold(cond, sentence)
-                                                   and cond.regex.search(sentence.enc) is not None)
-                if held:
-                    hit = True
-                    break
-            self._in_text[cond.pattern] = hit
+            gate = cond.gate
+            # A match lies in one sentence, so it needs words the whole text holds: most patterns are
+            # ruled out here at once, without looking at each sentence.
+            if gate is None or gate.open_for(self.held()):
+                held_by = self.engine._held
+                # each sentence remembers what it held, so typing in a long text searches one sentence again
+                for sentence in self.encoded:
+                    found = sentence.found.get(pattern)
+                    if found is None:
+                        found = sentence.found[pattern] = ((gate is None or gate.open_for(held_by(sentence)))
+                                                           and cond.regex.search(sentence.enc) is not None)
+                    if found:
+                        hit = True
+                        break
+            self._in_text[pattern] = hit
         return hit
+
+    def held(self) -> set:
+        """The WORD_SETS any sentence of the text holds a word of."""
+        if self._held is None:
+            held_by = self.engine._held
+            self._held = set().union(*(held_by(sentence) for sentence in self.encoded))
+        return self._held
 
     def passes(self, rule: Rule) -> bool:
         return all(self.found(c) == c.has for c in rule.late_conds)
