@@ -31,8 +31,11 @@ def load_bundle(folder: str, name: str) -> tuple[ModuleType, int]:
     return module, _now() - t0
 
 
-def _clear(bundle: ModuleType) -> None:
+def _clear(bundle: ModuleType, words: bool = False) -> None:
+    """Empty the per-sentence cache; with `words`, also what the engine keeps per distinct word."""
     bundle.ENGINE._cache.clear()
+    if words:
+        bundle.ENGINE._words.clear()
 
 
 def _median(xs: list[int]) -> int:
@@ -54,12 +57,14 @@ def _annotator(bundle: ModuleType, naive: object = None):
 
 
 def comments(bundle: ModuleType, items: list[dict], rounds: int, naive: object = None) -> dict:
-    """Per-comment median time over `rounds` of annotate_json(text, None, context): cold and warm.
+    """Per-comment median time over `rounds` of annotate_json(text, None, context): cold (no sentence
+    cached), warm (the same text again) and fresh (not even the words looked up before).
 
     With `naive` (a benchmarks.naive.NaiveEngine), times its annotate instead; it has no cache, so
     only cold figures are given."""
     cold = [[] for _ in items]
     warm = [[] for _ in items]
+    fresh = [[] for _ in items]
     annotate = _annotator(bundle, naive)
     for _ in range(rounds):
         for i, item in enumerate(items):
@@ -73,8 +78,12 @@ def comments(bundle: ModuleType, items: list[dict], rounds: int, naive: object =
                 t0 = _now()
                 annotate(text, None, context)
                 warm[i].append(_now() - t0)
+                _clear(bundle, words=True)
+                t0 = _now()
+                annotate(text, None, context)
+                fresh[i].append(_now() - t0)
     return {"cold": [_median(c) for c in cold], "warm": [_median(w) for w in warm] if naive is None else None,
-            "cold_min": [min(c) for c in cold]}
+            "fresh": [_median(f) for f in fresh] if naive is None else None, "cold_min": [min(c) for c in cold]}
 
 
 def lengths(bundle: ModuleType, texts: list[str], budget_ns: int = 2_000_000_000, naive: object = None) -> list[int]:
