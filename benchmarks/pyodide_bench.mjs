@@ -93,6 +93,15 @@ async function full(jobPath, outPath) {
   const ns = pyodide.globals.get("dict")();
   pyodide.runPython("import sys; sys.path.insert(0, '/bench'); import timing; BUNDLES = {}", { globals: ns });
   ns.get("BUNDLES").set("shipped", bundle);
+  // The shipped bundle is timed before the synthetic ones are imported: in the extension it runs alone,
+  // and a process holding 10,000 more rules runs it measurably slower.
+  const runTasks = (shipped) => {
+    ns.set("_job", JSON.stringify({ ...job, tasks: job.tasks.filter((t) => (t.bundle === "shipped") === shipped) }));
+    return JSON.parse(pyodide.runPython("import json; json.dumps(timing.run_job(json.loads(_job), BUNDLES))",
+      { globals: ns }));
+  };
+  const trips = roundTrips(pyodide, bundle, job.comment_sets[job.roundtrip_set], job.roundtrip_rounds);
+  const shippedResults = runTasks(true);
   for (const b of job.bundles) {
     const dir = `/bench/${b.name}`;
     pyodide.unpackArchive(new Uint8Array(readFileSync(b.wheel)), "wheel", { extractDir: dir });
@@ -105,19 +114,13 @@ async function full(jobPath, outPath) {
     imports[b.name] = ms;
   }
 
-  const trips = roundTrips(pyodide, bundle, job.comment_sets[job.roundtrip_set], job.roundtrip_rounds);
-
-  ns.set("_job", readFileSync(jobPath, "utf8"));
-  const results = pyodide.runPython(
-    "import json; json.dumps(timing.run_job(json.loads(_job), BUNDLES))",
-    { globals: ns },
-  );
+  const results = [...shippedResults, ...runTasks(false)];
   const version = pyodide.version;
   ns.destroy();
   bundle.destroy();
   writeFileSync(
     outPath,
-    JSON.stringify({ pyodide: version, startup, import_ms: imports, roundtrip: trips, tasks: JSON.parse(results) }),
+    JSON.stringify({ pyodide: version, startup, import_ms: imports, roundtrip: trips, tasks: results }),
   );
 }
 

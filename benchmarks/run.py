@@ -215,15 +215,21 @@ def make_job(args: argparse.Namespace, corpus: list[dict], sizes: list[int], rng
 
 
 def run_cpython(job: dict, builds: dict[str, dict]) -> dict:
-    job = {**job, "tasks": [*job["tasks"], {"bundle": "shipped", "what": "rule_costs", "set": "corpus"}]}
+    tasks = [*job["tasks"], {"bundle": "shipped", "what": "rule_costs", "set": "corpus"}]
     bundles = {}
     imports = {}
-    for name, b in builds.items():
-        module, ns = timing.load_bundle(b["dir"], f"_bench_{name.replace('-', '_')}")
-        bundles[name] = module
-        imports[name] = ns / 1e6
-    bundles["shipped"].annotate_json("warm up: he committed suicide. han begik selvmord.")
-    return {"import_ms": imports, "tasks": timing.run_job(job, bundles)}
+    results = []
+    # The shipped bundle first, timed before the synthetic ones are imported (in the extension it runs
+    # alone; a process holding 10,000 more rules runs it measurably slower), then the rest.
+    for names in (["shipped"], [n for n in builds if n != "shipped"]):
+        for name in names:
+            module, ns = timing.load_bundle(builds[name]["dir"], f"_bench_{name.replace('-', '_')}")
+            bundles[name] = module
+            imports[name] = ns / 1e6
+        if names == ["shipped"]:
+            bundles["shipped"].annotate_json("warm up: he committed suicide. han begik selvmord.")
+        results += timing.run_job({**job, "tasks": [t for t in tasks if t["bundle"] in names]}, bundles)
+    return {"import_ms": imports, "tasks": results}
 
 
 def run_pyodide(job: dict, builds: dict[str, dict], build_dir: Path, cold_samples: int) -> dict:
