@@ -36,7 +36,14 @@ def _environment() -> jinja2.Environment:
         autoescape=False,  # Python source, not HTML
     )
     env.filters["py"] = py_literal
+    env.filters["number_lists"] = number_lists
     return env
+
+
+def number_lists(lists: tuple) -> str:
+    """Lists of numbers as one string, "1 2|3|": a string literal compiles far faster than the same
+    numbers as nested tuples, which matters for the start-up of a bundle with thousands of rules."""
+    return "|".join(" ".join(str(n) for n in numbers) for numbers in lists)
 
 
 def write_package(ruleset: RuleSet, out_dir: Path, *, version: str, files: list[str]) -> Path:

@@ -293,10 +293,11 @@ rule r1 {
         keys: dict[int, set] = {}
         for index, mark in ((bundle.WORD_INDEX, ""), (bundle.PREFIX_INDEX, "*")):
             for word, pairs in index.items():
-                for _, alternative in pairs:
+                for _, alternative in (map(int, pair.split()) for pair in pairs.split("|")):
                     keys.setdefault(alternative, set()).add(word + mark)
-        needs = bundle.RULES[0].needs
-        got = {(frozenset(keys[j]), frozenset(frozenset(bundle.WORD_SETS[i]) for i in needs[j])) for j in keys}
+        needs = [[int(n) for n in part.split()] for part in bundle.RULES[0].needs.split("|")]
+        sets = [frozenset(entries.split(" ")) for entries in bundle.WORD_SETS]
+        got = {(frozenset(keys[j]), frozenset(sets[i] for i in needs[j])) for j in keys}
     finally:
         engine.close()
     assert got == {

@@ -55,7 +55,7 @@ class Cond:
     __slots__ = ("scope", "has", "pattern", "shows", "needs", "gate", "_re", "_first")
 
     def __init__(self, scope: str, has: bool, pattern: str | None = None, shows: str | None = None,
-                 needs: tuple | None = None):
+                 needs: str | None = None):
         self.scope = scope
         self.has = has
         self.pattern = pattern
@@ -90,7 +90,7 @@ class Rule:
 
     def __init__(self, id: str, category: str, severity: str, lang: str, source: str, guidance: list,
                  match: str | None, conditions: tuple = (), once: bool = False, messages: dict | None = None,
-                 suggestions: tuple = (), resources: tuple = (), needs: tuple = ()):
+                 suggestions: tuple = (), resources: tuple = (), needs: str = ""):
         self.id = id
         self.category = category
         self.severity = severity
@@ -227,12 +227,13 @@ class _Lookup:
 
 
 def _set_lookup(word_sets: tuple) -> _Lookup:
-    """Which WORD_SETS a word is in (entries: "word", "prefix*" or "#num")."""
+    """Which WORD_SETS a word is in (each set a string of entries "word", "prefix*" or "#num" separated by
+    spaces: thousands of one-string sets compile far faster than as tuples, and words hold no space)."""
     words: dict = {}
     prefixes: dict = {}
     numbers = []
     for i, entries in enumerate(word_sets):
-        for e in entries:
+        for e in entries.split(" "):
             if e == "#num":
                 numbers.append(i)
             elif e.endswith("*"):
@@ -240,6 +241,11 @@ def _set_lookup(word_sets: tuple) -> _Lookup:
             else:
                 words.setdefault(e, []).append(i)
     return _Lookup(words, prefixes, tuple(numbers))
+
+
+def _number_lists(text: str) -> tuple:
+    """ "1 2|3|" -> ((1, 2), (3,), ()); "" -> ()."""
+    return tuple(tuple(int(n) for n in part.split()) for part in text.split("|")) if text else ()
 
 
 class _Gate:
@@ -266,16 +272,18 @@ class Engine:
     def __init__(self, rules: tuple, word_sets: tuple, word_index: dict, prefix_index: dict, number_rules: tuple,
                  always_rules: tuple, text_rules: tuple, resources: dict):
         self.rules = rules
-        self.word_index = word_index
-        self._index = _Lookup(word_index, prefix_index, number_rules)  # -> (rule, alternative)
+        # (rule, alternative) pairs by word, prefix and number (written as "rule alternative|…" strings)
+        self.word_index = {w: _number_lists(v) for w, v in word_index.items()}
+        self._index = _Lookup(self.word_index, {p: _number_lists(v) for p, v in prefix_index.items()},
+                              _number_lists(number_rules))
         self._sets = _set_lookup(word_sets)  # -> numbers of WORD_SETS
         self._words: dict = {}  # word -> what _word found for it
         # per rule, per alternative: the numbers of the word sets it needs besides its key
-        self._needs = tuple(tuple(frozenset(option) for option in rule.needs) for rule in rules)
+        self._needs = tuple(tuple(frozenset(option) for option in _number_lists(rule.needs)) for rule in rules)
         for rule in rules:
             for cond in rule.conditions:
                 if cond.needs:
-                    cond.gate = _Gate(cond.needs)
+                    cond.gate = _Gate(_number_lists(cond.needs))
         self.always_rules = always_rules
         self.text_rules = text_rules
         # A rule that needs something in the context (`when context has/shows`) cannot fire without one.
