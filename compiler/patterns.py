@@ -109,10 +109,7 @@ class PatternCompiler:
         if isinstance(p, ast.Seq):
             return "".join(self._rx(i) for i in p.items)
         if isinstance(p, ast.Alt):
-            # Longer alternatives first, so "out of her mind" wins over "out of" and the underline
-            # covers the whole phrase; the order written does not matter to the author.
-            options = sorted((self._rx(o) for o in p.options), key=lambda r: -len(r))
-            return "(?:" + "|".join(options) + ")"
+            return "(?:" + "|".join(rx for rx, _ in self._ordered(p)) + ")"
         if isinstance(p, ast.Optional):
             return "(?:" + self._rx(p.item) + ")?"
         if isinstance(p, ast.Capture):
@@ -140,24 +137,28 @@ class PatternCompiler:
                                width=len(ref.name) + 1)
         self._resolving.append(ref.name)
         try:
-            parts = sorted({self._rx(e) for e in self.lists[ref.name].entries}, key=lambda r: (-len(r), r))
+            parts = [rx for rx, _ in self._ordered(ref)]
         finally:
             self._resolving.pop()
         rx = "(?:" + "|".join(parts) + ")"
         self._list_regex[ref.name] = rx
         return rx
 
-    def _options(self, p: ast.Alt | ast.ListRef) -> list[ast.Pattern]:
-        """The alternatives in the order the plain regex tries them, nested alternations spliced in."""
+    def _ordered(self, p: ast.Alt | ast.ListRef) -> list[tuple[str, ast.Pattern]]:
+        """The alternatives with their regexes, in the order the regex tries them: longer first, so
+        "out of her mind" wins over "out of" and the underline covers the whole phrase (the order
+        written does not matter to the author); a list's entries with the same regex once."""
         if isinstance(p, ast.Alt):
-            ordered = [o for _, o in sorted(((self._rx(o), o) for o in p.options), key=lambda t: -len(t[0]))]
-        else:
-            by_regex: dict[str, ast.Pattern] = {}
-            for entry in self.lists[p.name].entries:
-                by_regex.setdefault(self._rx(entry), entry)
-            ordered = [by_regex[r] for r in sorted(by_regex, key=lambda r: (-len(r), r))]
+            return sorted(((self._rx(o), o) for o in p.options), key=lambda t: -len(t[0]))
+        by_regex: dict[str, ast.Pattern] = {}
+        for entry in self.lists[p.name].entries:
+            by_regex.setdefault(self._rx(entry), entry)
+        return sorted(by_regex.items(), key=lambda t: (-len(t[0]), t[0]))
+
+    def _options(self, p: ast.Alt | ast.ListRef) -> list[ast.Pattern]:
+        """The alternatives in the order the regex tries them, nested alternations spliced in."""
         out: list[ast.Pattern] = []
-        for o in ordered:
+        for _, o in self._ordered(p):
             out.extend(self._options(o) if isinstance(o, (ast.Alt, ast.ListRef)) else [o])
         return out
 
@@ -165,12 +166,9 @@ class PatternCompiler:
 
     def keys(self, p: ast.Pattern) -> frozenset[Key] | None:
         """Words one of which every match contains, chosen to be rare; None when there are none."""
-        if isinstance(p, (ast.Word, ast.Phrase)):
-            prefix = p.text.endswith("*")
-            toks = words(p.text.rstrip("*"))
-            options = [frozenset({("w", t)}) for t in toks[:-1]]
-            options.append(frozenset({("p" if prefix else "w", toks[-1])}))
-            return cheapest(options)
+        if isinstance(p, (ast.Word, ast.Phrase, ast.Seq)):
+            clauses = self._clauses(p)
+            return cheapest(clauses) if clauses else None
         if isinstance(p, ast.WordClass):
             if p.name == "#num":
                 return frozenset({("n", "")})
@@ -187,9 +185,6 @@ class PatternCompiler:
             return self.keys(p.item)
         if isinstance(p, ast.Alt):
             return self._union(list(p.options))
-        if isinstance(p, ast.Seq):
-            candidates = [k for k in (self.keys(i) for i in p.items) if k is not None]
-            return cheapest(candidates) if candidates else None
         raise TypeError(p)
 
     # --- needs: what a sentence must hold for a match to be possible ----------------------------------
@@ -202,6 +197,7 @@ class PatternCompiler:
         return [self._clauses(o) for o in options]
 
     def _clauses(self, p: ast.Pattern) -> list[frozenset[Key]]:
+        """The word sets every match holds a word of, in the pattern's order (keys() picks the rarest)."""
         if isinstance(p, (ast.Word, ast.Phrase)):
             prefix = p.text.endswith("*")
             toks = words(p.text.rstrip("*"))

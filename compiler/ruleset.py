@@ -57,18 +57,25 @@ class RuleSet:
     hash: str
 
 
+def _alternatives(program: Program, pattern: ast.Pattern) -> tuple | None:
+    """Per alternative of the pattern: its key (the rarest of its word sets) and its other word sets,
+    each set as sorted keys. None when some alternative needs no particular word."""
+    out = []
+    for clauses in program.patterns.needs(pattern):
+        if not clauses:
+            return None
+        key = cheapest(clauses)
+        out.append((tuple(sorted(key)), tuple(sorted({tuple(sorted(c)) for c in clauses if c != key}))))
+    return tuple(out)
+
+
 def _condition(program: Program, cond: ast.Condition) -> CompiledCondition:
     if cond.pattern is None:
         return CompiledCondition(cond.scope, cond.has, None, cond.shows, None)
-    alternatives = []
-    for clauses in program.patterns.needs(cond.pattern):
-        if not clauses:
-            alternatives = None
-            break
-        key = cheapest(clauses)  # first: the bundle looks it up before the others
-        alternatives.append((tuple(sorted(key)), *sorted({tuple(sorted(c)) for c in clauses if c != key})))
+    alternatives = _alternatives(program, cond.pattern)
     return CompiledCondition(cond.scope, cond.has, program.patterns.regex(cond.pattern), cond.shows,
-                             tuple(alternatives) if alternatives is not None else None)
+                             # key first: conditions are not in the index, the bundle looks it up first
+                             tuple((key, *others) for key, others in alternatives) if alternatives else None)
 
 
 def _resource(res: ast.Resource) -> dict:
@@ -89,17 +96,6 @@ def _resource(res: ast.Resource) -> dict:
         "hours": f.get("hours"),
         "source": f.get("source"),
     }
-
-
-def _alternatives(program: Program, rule: ast.Rule) -> tuple | None:
-    out = []
-    for clauses in program.patterns.needs(rule.match):
-        if not clauses:
-            return None
-        key = cheapest(clauses)
-        others = sorted({tuple(sorted(c)) for c in clauses if c != key})
-        out.append((tuple(sorted(key)), tuple(others)))
-    return tuple(out)
 
 
 def _entry(key: Key) -> str:
@@ -124,7 +120,7 @@ def build_ruleset(program: Program) -> RuleSet:
             messages=tuple(sorted(rule.messages.items())),
             suggestions=tuple(rule.suggestions),
             resources=tuple(name for name, _ in rule.resources),
-            alternatives=_alternatives(program, rule) if rule.match is not None else None,
+            alternatives=_alternatives(program, rule.match) if rule.match is not None else None,
         ))
 
     words: dict[str, list[tuple[int, int]]] = {}
