@@ -134,7 +134,7 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "_tokens", "held")
+                 "tokens", "held")
 
     def __init__(self, text: str):
         self.text = text
@@ -148,13 +148,8 @@ class _Sentence:
         self.found: dict = {}  # condition pattern -> does it match this sentence (shared by rules)
         self._spans = None
         self._positions = None
-        self._tokens = set(tokens)
+        self.tokens = set(tokens)  # the distinct words
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
-
-    @property
-    def tokens(self) -> set:
-        """The distinct words of the sentence."""
-        return self._tokens
 
     def positions(self) -> dict:
         """Where each distinct word starts in the encoded sentence (for long sentences)."""
@@ -294,23 +289,25 @@ class Engine:
         self.resources = resources
         self._cache: dict = {}
         self._json_parts: dict = {}  # (rule, country) -> _static_json
-        self._astral = None  # astral_positions of the text of the current call
 
     # --- public --------------------------------------------------------------------------------------
 
     def annotate(self, text: str, lang: str | None = None, context: str | None = None,
                  categories=None, country: str | None = None) -> list[dict]:
-        return [self._hint(text, hit, country) for hit in self._hits(text, lang, context, categories)]
+        hits = self._hits(text, lang, context, categories)
+        astral = astral_positions(text) if hits else []
+        return [self._hint(text, hit, country, astral) for hit in hits]
 
     def annotate_json(self, text: str, lang: str | None = None, context: str | None = None,
                       categories=None, country: str | None = None) -> str:
         """json.dumps(annotate(...), ensure_ascii=False), written without building the hints: the parts
         of a hint that only depend on its rule (messages, resources, ...) are encoded once per rule."""
         hints = []
-        for hit in self._hits(text, lang, context, categories):
-            idx, start, end, sugg = hit
+        hits = self._hits(text, lang, context, categories)
+        astral = astral_positions(text) if hits else []
+        for idx, start, end, sugg in hits:
             head, tail = self._static_json(idx, country)
-            su, eu = self._utf16(text, start, end)
+            su, eu = _utf16(astral, start, end)
             hints.append(f'{head}, "start": {start}, "end": {end}, "start_utf16": {su}, "end_utf16": {eu}, '
                          f'"text": {_JSON.encode(text[start:end])}, "message": {tail[0]}, '
                          f'"suggestions": {_JSON.encode(list(sugg))}, {tail[1]}}}')
@@ -320,7 +317,6 @@ class Engine:
         if lang not in (None, "da", "en"):
             raise ValueError(f"lang must be 'da', 'en' or None, not {lang!r}")
         cats = frozenset(categories) if categories is not None else None
-        self._astral = None
         return self._ordered(self._found(text, lang, context, cats))
 
     def _found(self, text: str, lang: str | None, context: str | None, cats, in_text: dict | None = None,
@@ -471,21 +467,16 @@ class Engine:
                 found.add(idx)
         woken = []
         memo = self._words
-        held = sentence.held
-        if held is None:  # worked out here in the same pass (see _held)
-            held = sentence.held = set()
-            for tok in sentence.tokens:
-                by_lang, sets = memo.get(tok) or self._word(tok)
+        fill = sentence.held is None  # then worked out in this same pass over the words (see _held)
+        held = set() if fill else sentence.held
+        for tok in sentence.tokens:
+            by_lang, sets = memo.get(tok) or self._word(tok)
+            if fill:
                 held.update(sets)
-                if by_lang:
-                    for lang in langs:
-                        woken.extend(by_lang.get(lang, ()))
-        else:
-            for tok in sentence.tokens:
-                by_lang = (memo.get(tok) or self._word(tok))[0]
-                if by_lang:
-                    for lang in langs:
-                        woken.extend(by_lang.get(lang, ()))
+            if by_lang:
+                for lang in langs:
+                    woken.extend(by_lang.get(lang, ()))
+        sentence.held = held
         if not woken:
             return sorted(found)
         for idx, need in woken:
@@ -541,18 +532,10 @@ class Engine:
             out.append(hit)
         return out
 
-    def _utf16(self, text: str, start: int, end: int) -> tuple[int, int]:
-        if self._astral is None:
-            self._astral = astral_positions(text)  # each one is two UTF-16 code units
-        astral = self._astral
-        if not astral:
-            return start, end
-        return start + bisect_left(astral, start), end + bisect_left(astral, end)
-
-    def _hint(self, text: str, hit: tuple, country: str | None) -> dict:
+    def _hint(self, text: str, hit: tuple, country: str | None, astral: list[int]) -> dict:
         idx, start, end, sugg = hit
         rule = self.rules[idx]
-        su, eu = self._utf16(text, start, end)
+        su, eu = _utf16(astral, start, end)
         return {
             "rule": rule.id,
             "category": rule.category,
@@ -735,6 +718,13 @@ def _anchored(regex: re.Pattern, enc: str, starts: list[int]):
 def _chain(first: re.Match, rest):
     yield first
     yield from rest
+
+
+def _utf16(astral: list[int], start: int, end: int) -> tuple[int, int]:
+    """UTF-16 offsets, given the text's astral_positions (each such character is two code units)."""
+    if not astral:
+        return start, end
+    return start + bisect_left(astral, start), end + bisect_left(astral, end)
 
 
 def _open(cond: Cond, held: set) -> bool:
