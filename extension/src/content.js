@@ -22,11 +22,13 @@
   const TICK_MS = 500;
   const HOVER_DELAY_MS = 250;
   const TEXT_INPUT_TYPES = new Set(["text", "search"]);
-  // Hints that ask the writer to share a helpline list the chosen country's lines in their card (alerts
-  // show theirs in the support panel).
-  const SHARE_HELPLINES = new Set(["reply-support", "helpline-suggestion"]);
-  // Hints about eating and bodies point to eating-disorder support of the chosen country, if the rule has one.
-  const ED_SUPPORT = new Set(["ed-numbers", "ed-behaviours", "before-after", "recovery-hashtag"]);
+  // Cards that list the chosen country's lines of their rule, under which heading (alerts show theirs in
+  // the support panel): helplines to share, and eating-disorder support for hints about eating and bodies.
+  const CARD_LINES = new Map([
+    ["reply-support", "card_helplines"], ["helpline-suggestion", "card_helplines"],
+    ["ed-numbers", "card_ed_support"], ["ed-behaviours", "card_ed_support"], ["before-after", "card_ed_support"],
+    ["recovery-hashtag", "card_ed_support"],
+  ]);
   const NAV_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"]);
   const BLOCK_TAGS = new Set([
     "ADDRESS", "ARTICLE", "ASIDE", "BLOCKQUOTE", "DD", "DETAILS", "DIV", "DL", "DT", "FIELDSET", "FIGCAPTION",
@@ -962,13 +964,10 @@
       }
       children.push(row);
     }
-    if (raw.severity !== "alert" && SHARE_HELPLINES.has(raw.category)) {
-      // The hint asks the writer to share a helpline: the chosen country's are right here.
+    const heading = raw.severity !== "alert" && CARD_LINES.get(raw.category);
+    if (heading) {
       const lines = resourcesFor([g]);
-      if (lines.length) children.push(el("p", { class: "label", text: t("card_helplines") }), helplineList(lines));
-    } else if (raw.severity !== "alert" && ED_SUPPORT.has(raw.category)) {
-      const lines = resourcesFor([g]);
-      if (lines.length) children.push(el("p", { class: "label", text: t("card_ed_support") }), helplineList(lines));
+      if (lines.length) children.push(el("p", { class: "label", text: t(heading) }), helplineList(lines));
     }
     const ignore = el("button", { text: t("card_ignore"), "data-heed-action": "ignore" });
     ignore.addEventListener("click", () => {
