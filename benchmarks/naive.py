@@ -126,13 +126,19 @@ class NaiveEngine:
         return True
 
     def _vetoed(self, rule, enc: str, m: re.Match) -> bool:
-        """An `unless:` pattern whose words overlap the match's words (spans end with a space)."""
+        """A match or near condition that fails: counted in word numbers, a match of its pattern
+        [c, d] is near the match [a, b] when it reaches within `distance` words of it."""
+        def words(span: tuple[int, int]) -> tuple[int, int]:
+            return enc.count(" ", 0, span[0]), enc.count(" ", 0, span[1] - 1)  # spans end with a space
+
+        a, b = words(m.span())
         for c in rule.conditions:
-            if c.scope != "match":
+            if c.scope not in ("match", "near"):
                 continue
-            for u in self._re(c.pattern).finditer(enc):
-                if u.start() < m.end() - 1 and m.start() < u.end() - 1:
-                    return True
+            near = any(s <= b + c.distance and e >= a - c.distance
+                       for s, e in map(words, (u.span() for u in self._re(c.pattern).finditer(enc))))
+            if near != c.has:
+                return True
         return False
 
     def _suggest(self, rule, piece: str, words: _Words, m: re.Match, original: str) -> tuple:

@@ -85,11 +85,12 @@ Pattern = Word | Phrase | WordClass | Regex | Gap | ListRef | Seq | Alt | Option
 
 @dataclass
 class Condition:
-    scope: str  # "match", "sentence", "text", "context", "question"
+    scope: str  # "match", "near", "sentence", "text", "context", "question"
     has: bool  # True: required; False: forbidden
     pattern: Pattern | None = None
     shows: str | None = None  # a category the context must trigger
     pos: Pos | None = None
+    distance: int = 0  # "near": how many words either side of the match the pattern may touch
 
 
 @dataclass

@@ -19,6 +19,7 @@ REQUIRED = ("category", "severity", "lang", "source")
 RESOURCE_FIELDS_REQUIRED = ("name", "country", "source")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
+MAX_NEAR = 20  # wider than this, `sentence` says it better
 
 
 @dataclass
@@ -203,6 +204,13 @@ def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources) -> None
     for cond in rule.conditions:
         if cond.pattern is not None:
             compile_pattern(cond.pattern)
+        if cond.scope == "near":
+            if rule.match is None:
+                err(cond.pos, "'near' counts words from the match, and this rule has no 'match:'",
+                    "add `match: …`, or use `sentence` or `text` instead of `near`")
+            elif not 1 <= cond.distance <= MAX_NEAR:
+                err(cond.pos, f"'near {cond.distance}': the distance must be 1 to {MAX_NEAR} words",
+                    "for the match's own words write `unless: …`; for the whole sentence, `sentence`")
         if cond.shows is not None:
             if cond.scope not in ("context", "text"):
                 err(cond.pos, "only the context or the text can 'show' a category",

@@ -115,7 +115,7 @@ def cmd_test(args) -> int:
     for r in failures:
         print(r.diagnostic().render(), file=sys.stderr)
     n_rules = len(bundle.program.rules)
-    print(f"{len(results)} examples of {n_rules} rules in {args.runtime}:")
+    print(f"{len(results)} examples of {n_rules} rule{'' if n_rules == 1 else 's'} in {args.runtime}:")
     print(f"{len(results) - len(failures)} passed, {len(failures)} failed")
     return 1 if failures else 0
 

@@ -38,6 +38,7 @@ FRIENDLY = {
     "REGEX": "a /regular expression/",
     "GAP": "a gap such as ~3",
     "SCOPE": "sentence, text or context",
+    "DISTANCE": "a number of words, such as 4",
     "HAS": "has or lacks",
     "LIST_KIND": "list or forms",
     "RES_KEY": "a resource field (name, country, phone, sms, web, languages, hours, source)",
@@ -45,6 +46,7 @@ FRIENDLY = {
 KEYWORDS = {
     "category", "severity", "lang", "source", "match", "unless", "when", "once", "message", "suggest",
     "resources", "expect", "allow", "include", "point", "resource", "rule", "question", "shows", "after",
+    "near",
 }
 
 
@@ -139,10 +141,13 @@ class _ToAst(Transformer):
     def match(self, children):
         return ("match", self._pos(children[0]), children[-1])
 
+    def near(self, children):
+        return ("near", int(children[0]))
+
     def unless(self, children):
-        scope = str(children[1]) if len(children) == 4 else "match"
         pos = self._pos(children[0])
-        return ("condition", pos, ast.Condition(scope, False, pattern=children[-1], pos=pos))
+        scope, distance = self._scope(children[1]) if len(children) == 4 else ("match", 0)
+        return ("condition", pos, ast.Condition(scope, False, pattern=children[-1], pos=pos, distance=distance))
 
     def unless_question(self, children):
         pos = self._pos(children[0])
@@ -154,9 +159,16 @@ class _ToAst(Transformer):
                 ast.Condition(str(scope), False, shows=str(category), pos=self._pos(category)))
 
     def when_has(self, children):
-        _, scope, has, _, pattern = children
+        _, where, has, _, pattern = children
         pos = self._pos(children[0])
-        return ("condition", pos, ast.Condition(str(scope), str(has) == "has", pattern=pattern, pos=pos))
+        scope, distance = self._scope(where)
+        return ("condition", pos,
+                ast.Condition(scope, str(has) == "has", pattern=pattern, pos=pos, distance=distance))
+
+    @staticmethod
+    def _scope(where: Token | tuple) -> tuple[str, int]:
+        """A SCOPE token, or ("near", N) from `near N`."""
+        return where if isinstance(where, tuple) else (str(where), 0)
 
     def when_shows(self, children):
         scope, category = children[1], children[-1]
@@ -288,6 +300,8 @@ def _syntax_diagnostic(err: UnexpectedInput, path: Path, text: str, line_offset:
     if isinstance(err, UnexpectedToken):
         tok = err.token
         expected = set(err.expected) - {"$END"}
+        if "_NL" in expected and err.interactive_parser is not None and "_NL" not in err.interactive_parser.accepts():
+            expected.discard("_NL")  # the lexer lets lines end anywhere, for the post-lexer; the parser does not
         if tok.type == "$END":
             return Diagnostic(pos, "unexpected end of file", f"expected {_describe_expected(expected)}"
                               " (is a '}' missing?)")

@@ -19,6 +19,7 @@ class CompiledCondition:
     shows: str | None
     # per alternative of the pattern, the word sets its matches hold a word of (None: some needs none)
     alternatives: tuple[tuple[tuple[Key, ...], ...], ...] | None
+    distance: int = 0  # scope "near": words either side of the match
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,12 @@ def _alternatives(program: Program, pattern: ast.Pattern) -> tuple | None:
 
 def _condition(program: Program, cond: ast.Condition) -> CompiledCondition:
     if cond.pattern is None:
-        return CompiledCondition(cond.scope, cond.has, None, cond.shows, None)
+        return CompiledCondition(cond.scope, cond.has, None, cond.shows, None, cond.distance)
     alternatives = _alternatives(program, cond.pattern)
     return CompiledCondition(cond.scope, cond.has, program.patterns.regex(cond.pattern), cond.shows,
                              # key first: conditions are not in the index, the bundle looks it up first
-                             tuple((key, *others) for key, others in alternatives) if alternatives else None)
+                             tuple((key, *others) for key, others in alternatives) if alternatives else None,
+                             cond.distance)
 
 
 def _resource(res: ast.Resource) -> dict:

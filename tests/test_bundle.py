@@ -121,6 +121,19 @@ def test_conditions_and_antipatterns(engine) -> None:
     assert engine.annotate("selvmordsforsøg: ring til Livslinien") == []  # when text lacks
 
 
+def test_near_counts_words_either_side_of_the_match(engine) -> None:
+    def pills(text: str) -> list[str]:
+        return [h["text"] for h in engine.annotate(text, lang="en") if h["rule"] == "pills-near-en"]
+
+    assert pills("pills 30") == ["pills"]  # after the match
+    assert pills("30 a b c pills") == ["pills"]  # the fourth word before
+    assert pills("30 a b c d pills") == []  # the fifth is too far
+    assert pills("i took all the pills with food") == []  # vetoed within 2 words
+    assert pills("30 pills, then take them with food") == ["pills"]  # the veto is 3 words away
+    assert pills("30 pills with food and 30 pills") == ["pills"]  # per match: only the second stays
+    assert pills("vitamin pills") == []  # the veto touches the match at the start of the sentence
+
+
 def test_reply_context(engine) -> None:
     assert [h["rule"] for h in engine.annotate("phew", context="no, not suicidal at all")] == ["relief-en"]
     assert engine.annotate("phew", context="made it to the bus") == []

@@ -12,7 +12,9 @@ BAD = Path(__file__).parent / "fixtures" / "bad"
 
 # file -> (line, col, message, hint); every one must be reported exactly like this
 EXPECTED = {
-    "syntax.heed": (3, 12, "unexpected 'mockery'", "expected ':', end of line"),
+    "syntax.heed": (3, 12, "unexpected 'mockery'", "expected ':'"),
+    "near-without-match.heed": (7, 3, "'near' counts words from the match", "or use `sentence` or `text`"),
+    "near-without-distance.heed": (8, 14, "unexpected ':'", "expected a number of words, such as 4"),
     "unknown-field.heed": (8, 3, "unexpected 'mesage'", "unknown field 'mesage'; did you mean 'message'?"),
     "unknown-list.heed": (8, 13, "unknown list '@ocd-word'", "did you mean 'ocd-words'?"),
     "unknown-resource.heed": (12, 14, "unknown resource 'samaritan'", "did you mean 'samaritans'?"),
@@ -93,3 +95,11 @@ def test_missing_rule_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no such file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_line_end_is_offered_only_where_one_may_come(tmp_path: Path) -> None:
+    # the lexer accepts a line end anywhere (for the post-lexer); the hint must list what the parser takes
+    for name, hint in (("syntax.heed", "  hint: expected ':'"),
+                       ("near-without-distance.heed", "  hint: expected a number of words, such as 4")):
+        result = run_heed("compile", str(BAD / name), "-o", str(tmp_path))
+        assert result.stderr.splitlines()[3] == hint

@@ -46,3 +46,14 @@ def test_coverage_shows_each_point_and_an_empty_row_for_a_missing_one(tmp_path: 
     assert "| `p.reply` | How to reply. | `reply-support-en`, `relief-en`, `hashtag-en` | 5 / 5 |" in cov
     assert "| `q.lonely` | Nobody encodes this yet. |  |  |" in cov
     assert "4 of 5 points are encoded by at least one rule." in cov
+
+
+def test_the_language_guide_example_compiles_and_its_examples_pass(tmp_path: Path) -> None:
+    # docs/language.md must match the compiler: its first example is a whole, working file
+    guide = (Path(__file__).parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
+    example = guide.split("```heed\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.heed").write_text(example, encoding="utf-8")
+    (tmp_path / "common.heed").write_text("# what the example includes\n", encoding="utf-8")
+    result = run_heed("test", str(tmp_path / "example.heed"))
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "2 examples of 1 rule in cpython" in result.stdout and "2 passed, 0 failed" in result.stdout

@@ -50,16 +50,18 @@ _WORDS_LIMIT = 50_000
 
 
 class Cond:
-    """A condition: scope is match, sentence, text, context or question; has=False means 'unless'."""
+    """A condition: scope is match, near, sentence, text, context or question; has=False means 'unless'.
+    match and near read the words of each match widened by `distance` words either side (0 for match)."""
 
-    __slots__ = ("scope", "has", "pattern", "shows", "needs", "gate", "_re", "_first")
+    __slots__ = ("scope", "has", "pattern", "shows", "needs", "gate", "distance", "_re", "_first")
 
     def __init__(self, scope: str, has: bool, pattern: str | None = None, shows: str | None = None,
-                 needs: str | None = None):
+                 needs: str | None = None, distance: int = 0):
         self.scope = scope
         self.has = has
         self.pattern = pattern
         self.shows = shows
+        self.distance = distance
         # As Rule.needs, for every alternative, its key's set first (conditions are not in the word
         # index); the Engine puts a _Gate made of them in `gate`. None: the regex may match anywhere.
         self.needs = needs
@@ -110,7 +112,7 @@ class Rule:
         self._first = False  # not worked out yet (None: unknown)
         # Conditions that only need the sentence are checked once per sentence and cached with it;
         # conditions on the whole text or the context are checked per call.
-        self.match_conds = tuple(c for c in conditions if c.scope == "match")
+        self.match_conds = tuple(c for c in conditions if c.scope in ("match", "near"))
         self.sentence_conds = tuple(c for c in conditions if c.scope in ("sentence", "question"))
         self.late_conds = tuple(c for c in conditions if c.scope in ("text", "context"))
 
@@ -411,13 +413,14 @@ class Engine:
                     if not all(_sentence_condition(c, sentence, question, held) for c in rule.sentence_conds):
                         continue
                     matches = _chain(first, matches)
-                vetoing = None  # the `unless:` patterns that may match in this sentence
+                around = None  # the match and near conditions that can matter in this sentence
                 for m in matches:
                     if rule.match_conds:
-                        if vetoing is None:
-                            held = self._held(sentence)
-                            vetoing = [c for c in rule.match_conds if _open(c, held)]
-                        if vetoing and any(_overlaps(_spans(c, sentence, vetoes), m) for c in vetoing):
+                        if around is None:
+                            around = _around(rule, self._held(sentence))
+                            if around is None:  # a required pattern cannot occur here
+                                break
+                        if around and not all(_near(c, sentence, vetoes, m) == c.has for c in around):
                             continue
                     s, e = sentence.original(m.start(), m.end())
                     hits.append((idx, s, e, _suggestions(rule, sentence, m, text[s:e])))
@@ -744,13 +747,39 @@ def _spans(cond: Cond, sentence: _Sentence, memo: dict) -> tuple[list[int], list
     return spans
 
 
-def _overlaps(spans: tuple[list[int], list[int]], m: re.Match) -> bool:
-    """Does a match of an `unless:` pattern share a word with m? (Spans end with a space, hence -1.)
-    The matches come in order and do not overlap, so starts and ends both rise: the last one that
-    starts before m ends is the one that reaches furthest."""
+def _around(rule: Rule, held: set) -> list | None:
+    """The rule's match and near conditions whose pattern may occur in a sentence holding these
+    WORD_SETS; None when a required one cannot, so no match of the rule can pass."""
+    out = []
+    for c in rule.match_conds:
+        if _open(c, held):
+            out.append(c)
+        elif c.has:
+            return None
+    return out
+
+
+def _near(cond: Cond, sentence: _Sentence, memo: dict, m: re.Match) -> bool:
+    """Does a match of the condition's pattern share a word with m, widened by cond.distance words?"""
+    start, end = m.start(), m.end()
+    if cond.distance:
+        enc = sentence.enc
+        for _ in range(cond.distance):
+            if start:
+                start = enc.rfind(" ", 0, start - 1) + 1  # start of the word before
+            later = enc.find(" ", end)
+            if later != -1:
+                end = later + 1  # past the word after
+    return _overlaps(_spans(cond, sentence, memo), start, end)
+
+
+def _overlaps(spans: tuple[list[int], list[int]], start: int, end: int) -> bool:
+    """Does one of the spans share a word with the words from start to end? (Spans end with a space,
+    hence -1.) The spans come in order and do not overlap, so starts and ends both rise: the last one
+    that starts before `end` is the one that reaches furthest."""
     starts, ends = spans
-    k = bisect_left(starts, m.end() - 1)
-    return k > 0 and ends[k - 1] - 1 > m.start()
+    k = bisect_left(starts, end - 1)
+    return k > 0 and ends[k - 1] - 1 > start
 
 
 def _suggestions(rule: Rule, sentence: _Sentence, m: re.Match, original: str) -> tuple:
