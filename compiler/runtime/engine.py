@@ -136,7 +136,7 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "tokens", "held")
+                 "tokens", "held", "_gaps")
 
     def __init__(self, text: str):
         self.text = text
@@ -150,6 +150,7 @@ class _Sentence:
         self.found: dict = {}  # condition pattern -> does it match this sentence (shared by rules)
         self._spans = None
         self._positions = None
+        self._gaps = None  # offsets of the spaces, in a long sentence
         self.tokens = set(tokens)  # the distinct words
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
 
@@ -194,7 +195,13 @@ class _Sentence:
         enc = self.enc
         if enc[enc_end - 1: enc_end] == " ":
             enc_end -= 1
-        return self._spans[enc.count(" ", 0, enc_start)][0], self._spans[enc.count(" ", 0, enc_end)][1]
+        if len(enc) > _LONG_SENTENCE:  # counting from the start for every hit would be quadratic
+            if self._gaps is None:
+                self._gaps = [i for i, ch in enumerate(enc) if ch == " "]
+            first, last = bisect_left(self._gaps, enc_start), bisect_left(self._gaps, enc_end)
+        else:
+            first, last = enc.count(" ", 0, enc_start), enc.count(" ", 0, enc_end)
+        return self._spans[first][0], self._spans[last][1]
 
 
 class _Lookup:
@@ -275,6 +282,9 @@ class Engine:
                               _number_lists(number_rules))
         self._sets = _set_lookup(word_sets)  # -> numbers of WORD_SETS
         self._words: dict = {}  # word -> what _word found for it
+        # the words of _words that wake a rule or are in a word set: a sentence's other words are
+        # skipped by one set intersection, in C, instead of a Python step each
+        self._busy: set = set()
         # per rule, per alternative: the numbers of the word sets it needs besides its key
         self._needs = tuple(tuple(frozenset(option) for option in _number_lists(rule.needs)) for rule in rules)
         for rule in rules:
@@ -288,6 +298,11 @@ class Engine:
             i for i, rule in enumerate(rules) if any(c.scope == "context" and c.has for c in rule.conditions))
         self._text_rules_alone = tuple(i for i in text_rules if i not in self._needs_context)
         self._text_categories = frozenset(rules[i].category for i in text_rules)
+        # A text rule's conditions all have to hold: `text shows` ones first, as the call's own hits
+        # usually settle them at once (see _Late.found), before any pattern is searched for.
+        self._text_conds = {
+            i: tuple(sorted(rules[i].conditions, key=lambda c: not (c.has and c.shows and c.scope == "text")))
+            for i in text_rules}
         self.resources = resources
         self._cache: dict = {}
         self._json_parts: dict = {}  # (rule, country) -> _static_json
@@ -431,25 +446,36 @@ class Engine:
         """What a word wakes, per language: (rule, the word sets the woken alternative needs besides,
         or None); and the WORD_SETS it is in. Worked out once per distinct word (words recur across
         comments), prefixes included."""
-        found = self._words.get(tok)
-        if found is None:
-            by_lang: dict = {}
-            for idx, option in self._index.find(tok):
-                alternatives = self._needs[idx]  # empty when no alternative needs more than its key
-                need = alternatives[option] if alternatives and alternatives[option] else None
-                by_lang.setdefault(self.rules[idx].lang, []).append((idx, need))
-            found = ({lang: tuple(pairs) for lang, pairs in by_lang.items()}, tuple(self._sets.find(tok)))
-            if len(self._words) >= _WORDS_LIMIT:
-                self._words.clear()
-            self._words[tok] = found
+        by_lang: dict = {}
+        for idx, option in self._index.find(tok):
+            alternatives = self._needs[idx]  # empty when no alternative needs more than its key
+            need = alternatives[option] if alternatives and alternatives[option] else None
+            by_lang.setdefault(self.rules[idx].lang, []).append((idx, need))
+        found = self._words[tok] = ({lang: tuple(pairs) for lang, pairs in by_lang.items()},
+                                    tuple(self._sets.find(tok)))
+        if by_lang or found[1]:
+            self._busy.add(tok)
         return found
+
+    def _busy_words(self, tokens: set) -> set:
+        """The words of a sentence that wake a rule or are in a word set, after looking up the new ones."""
+        memo = self._words
+        new = tokens.difference(memo)  # (a dict argument: looks up each token, in C)
+        if new:
+            if len(memo) + len(new) > _WORDS_LIMIT:
+                memo.clear()
+                self._busy.clear()
+                new = tokens
+            for tok in new:
+                self._word(tok)
+        return tokens & self._busy
 
     def _held(self, sentence: _Sentence) -> set:
         """The numbers of the WORD_SETS the sentence holds a word of, worked out once per sentence."""
         if sentence.held is None:
             memo = self._words
             held = set()
-            for tok in sentence.tokens:
+            for tok in self._busy_words(sentence.tokens):
                 held.update((memo.get(tok) or self._word(tok))[1])
             sentence.held = held
         return sentence.held
@@ -472,7 +498,7 @@ class Engine:
         memo = self._words
         fill = sentence.held is None  # then worked out in this same pass over the words (see _held)
         held = set() if fill else sentence.held
-        for tok in sentence.tokens:
+        for tok in self._busy_words(sentence.tokens):
             by_lang, sets = memo.get(tok) or self._word(tok)
             if fill:
                 held.update(sets)
@@ -510,7 +536,7 @@ class Engine:
                 continue
             if rule.category in categories_done:
                 continue  # still unsure of the language: one hint per category, not one per language
-            for c in rule.conditions:
+            for c in self._text_conds[idx]:
                 if not _text_condition(c, late, question):
                     break
             else:
@@ -739,11 +765,8 @@ def _spans(cond: Cond, sentence: _Sentence, memo: dict) -> tuple[list[int], list
     """Starts and ends of the condition's matches in the sentence, found once per sentence."""
     spans = memo.get(cond.pattern)
     if spans is None:
-        starts, ends = [], []
-        for u in _scan(cond, sentence):
-            starts.append(u.start())
-            ends.append(u.end())
-        spans = memo[cond.pattern] = (starts, ends)
+        found = list(map(_span, _scan(cond, sentence)))
+        spans = memo[cond.pattern] = ([s for s, _ in found], [e for _, e in found])
     return spans
 
 
@@ -771,6 +794,9 @@ def _near(cond: Cond, sentence: _Sentence, memo: dict, m: re.Match) -> bool:
             if later != -1:
                 end = later + 1  # past the word after
     return _overlaps(_spans(cond, sentence, memo), start, end)
+
+
+_span = re.Match.span
 
 
 def _overlaps(spans: tuple[list[int], list[int]], start: int, end: int) -> bool:
