@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from itertools import chain, compress
+from operator import itemgetter, methodcaller
 
 from .text import (
     astral_positions,
@@ -296,13 +298,23 @@ class Engine:
         # A rule that needs something in the context (`when context has/shows`) cannot fire without one.
         self._needs_context = frozenset(
             i for i, rule in enumerate(rules) if any(c.scope == "context" and c.has for c in rule.conditions))
-        self._text_rules_alone = tuple(i for i in text_rules if i not in self._needs_context)
+        # (languages, has a context) -> the text rules that can fire
+        self._text_rules_for = {
+            (langs, with_context): tuple(i for i in text_rules if rules[i].lang in langs
+                                         and (with_context or i not in self._needs_context))
+            for langs in (("da",), ("en",), ("da", "en")) for with_context in (False, True)}
         self._text_categories = frozenset(rules[i].category for i in text_rules)
         # A text rule's conditions all have to hold: `text shows` ones first, as the call's own hits
         # usually settle them at once (see _Late.found), before any pattern is searched for.
         self._text_conds = {
             i: tuple(sorted(rules[i].conditions, key=lambda c: not (c.has and c.shows and c.scope == "text")))
             for i in text_rules}
+        # ... and when the call's hits lack one of those categories, the rule is passed over at once
+        self._text_shown = {i: frozenset(c.shows for c in rules[i].conditions if c.has and c.shows and
+                                         c.scope == "text" and c.shows not in self._text_categories)
+                            for i in text_rules}
+        self._asks_question = frozenset(
+            i for i in text_rules if any(c.scope == "question" for c in rules[i].conditions))
         self.resources = resources
         self._cache: dict = {}
         self._json_parts: dict = {}  # (rule, country) -> _static_json
@@ -443,17 +455,24 @@ class Engine:
         return hits
 
     def _word(self, tok: str) -> tuple[dict, tuple]:
-        """What a word wakes, per language: (rule, the word sets the woken alternative needs besides,
-        or None); and the WORD_SETS it is in. Worked out once per distinct word (words recur across
-        comments), prefixes included."""
-        by_lang: dict = {}
+        """What a word wakes, for each tuple of languages a sentence may be read with: the rules it wakes
+        outright, and (rule, the word sets the woken alternative needs besides) pairs; and the WORD_SETS
+        it is in. Worked out once per distinct word (words recur across comments), prefixes included."""
+        woken: dict = {}  # languages -> (rules woken outright, rules woken if..., the word sets each needs)
         for idx, option in self._index.find(tok):
             alternatives = self._needs[idx]  # empty when no alternative needs more than its key
             need = alternatives[option] if alternatives and alternatives[option] else None
-            by_lang.setdefault(self.rules[idx].lang, []).append((idx, need))
-        found = self._words[tok] = ({lang: tuple(pairs) for lang, pairs in by_lang.items()},
+            for langs in _LANGUAGE_CHOICES[self.rules[idx].lang]:
+                outright, needy, needs = woken.setdefault(langs, (set(), [], []))
+                if need is None:
+                    outright.add(idx)
+                else:
+                    needy.append(idx)
+                    needs.append(need)
+        found = self._words[tok] = ({langs: (frozenset(outright), tuple(needy), tuple(needs))
+                                     for langs, (outright, needy, needs) in woken.items()},
                                     tuple(self._sets.find(tok)))
-        if by_lang or found[1]:
+        if woken or found[1]:
             self._busy.add(tok)
         return found
 
@@ -473,11 +492,7 @@ class Engine:
     def _held(self, sentence: _Sentence) -> set:
         """The numbers of the WORD_SETS the sentence holds a word of, worked out once per sentence."""
         if sentence.held is None:
-            memo = self._words
-            held = set()
-            for tok in self._busy_words(sentence.tokens):
-                held.update((memo.get(tok) or self._word(tok))[1])
-            sentence.held = held
+            sentence.held = set().union(*map(_SETS, map(self._words.__getitem__, self._busy_words(sentence.tokens))))
         return sentence.held
 
     def _may_hold(self, cond: Cond, sentence: _Sentence) -> bool:
@@ -487,37 +502,25 @@ class Engine:
     def _candidates(self, sentence: _Sentence, langs: tuple, cats, with_context: bool = True) -> list[int]:
         """The rules of these languages and categories whose regex may match the sentence: woken through
         the key word of one of their alternatives, and holding the other words that alternative needs."""
-        skip = () if with_context else self._needs_context
         rules = self.rules
-        found = set()
-        for idx in self.always_rules:
-            rule = rules[idx]
-            if rule.lang in langs and (cats is None or rule.category in cats) and idx not in skip:
-                found.add(idx)
-        woken = []
-        memo = self._words
-        fill = sentence.held is None  # then worked out in this same pass over the words (see _held)
-        held = set() if fill else sentence.held
-        for tok in self._busy_words(sentence.tokens):
-            by_lang, sets = memo.get(tok) or self._word(tok)
-            if fill:
-                held.update(sets)
-            if by_lang:
-                for lang in langs:
-                    woken.extend(by_lang.get(lang, ()))
-        sentence.held = held
-        if not woken:
-            return sorted(found)
-        for idx, need in woken:
-            if idx in found or (need is not None and not need <= held):
-                continue
-            if (cats is None or rules[idx].category in cats) and idx not in skip:
-                found.add(idx)
+        found = {idx for idx in self.always_rules if rules[idx].lang in langs}
+        # what each word does, gathered with map() so that the loops over words run in C
+        entries = list(map(self._words.__getitem__, self._busy_words(sentence.tokens)))
+        if sentence.held is None:
+            sentence.held = set().union(*map(_SETS, entries))
+        held = sentence.held
+        woke = list(filter(None, map(_WOKEN_FOR[langs], map(_WOKEN, entries))))
+        found.update(*map(_OUTRIGHT, woke))
+        found.update(compress(chain.from_iterable(map(_NEEDY, woke)),
+                              map(held.issuperset, chain.from_iterable(map(_NEEDS, woke)))))
+        if not with_context:
+            found -= self._needs_context
+        if cats is not None:
+            found = {idx for idx in found if rules[idx].category in cats}
         return sorted(found)
 
     def _text_rule_hits(self, text: str, lang: str | None, cats, late: _Late, text_score: int) -> list:
-        text_rules = self.text_rules if late.context else self._text_rules_alone
-        if not text_rules or not text.strip() or (cats is not None and cats.isdisjoint(self._text_categories)):
+        if not self.text_rules or not text.strip() or (cats is not None and cats.isdisjoint(self._text_categories)):
             return []  # (`text shows` asks for one category, which text rules seldom have)
         if lang:
             langs = (lang,)
@@ -525,17 +528,25 @@ class Engine:
             # A reply such as "❤️" gives no sign of its language: take the one of the text it answers.
             score = text_score or (language_score(late.context) if late.context else 0)
             langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
+        text_rules = self._text_rules_for[langs, bool(late.context)]
         start = len(text) - len(text.lstrip())
         end = len(text.rstrip())
         hits = []
         categories_done: set = set()
-        question = is_question(text)
+        question = False
+        rules = self.rules
+        # the categories of the call's own hits: a rule needing `text shows: C` cannot hold without C
+        shown = None if late.raw is None else {rules[h[0]].category for h in late.raw}
         for idx in text_rules:
-            rule = self.rules[idx]
-            if rule.lang not in langs or (cats is not None and rule.category not in cats):
+            rule = rules[idx]
+            if cats is not None and rule.category not in cats:
                 continue
             if rule.category in categories_done:
                 continue  # still unsure of the language: one hint per category, not one per language
+            if shown is not None and not self._text_shown[idx] <= shown:
+                continue
+            if idx in self._asks_question:
+                question = is_question(text)
             for c in self._text_conds[idx]:
                 if not _text_condition(c, late, question):
                     break
@@ -775,7 +786,8 @@ def _around(rule: Rule, held: set) -> list | None:
     WORD_SETS; None when a required one cannot, so no match of the rule can pass."""
     out = []
     for c in rule.match_conds:
-        if _open(c, held):
+        gate = c.gate  # (_open, inlined: a rule may have a dozen `unless:` lines)
+        if gate is None or gate.open_for(held):
             out.append(c)
         elif c.has:
             return None
@@ -797,6 +809,14 @@ def _near(cond: Cond, sentence: _Sentence, memo: dict, m: re.Match) -> bool:
 
 
 _span = re.Match.span
+_WOKEN = itemgetter(0)  # of a _words entry: what the word wakes, by languages
+_SETS = itemgetter(1)  # ... and the WORD_SETS it is in
+_OUTRIGHT = itemgetter(0)  # of what a word wakes: the rules woken outright,
+_NEEDY = itemgetter(1)  # the rules woken when the sentence holds more words,
+_NEEDS = itemgetter(2)  # and, for each of those, the word sets it must hold a word of
+# the language tuples a sentence is read with (Engine._languages) that include a rule's language
+_LANGUAGE_CHOICES = {"da": (("da",), ("da", "en")), "en": (("en",), ("da", "en"))}
+_WOKEN_FOR = {langs: methodcaller("get", langs) for langs in (("da",), ("en",), ("da", "en"))}
 
 
 def _overlaps(spans: tuple[list[int], list[int]], start: int, end: int) -> bool:
