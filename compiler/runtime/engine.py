@@ -39,6 +39,7 @@ except ImportError:  # pragma: no cover - Python < 3.11
 
 SEVERITY_RANK = {"alert": 0, "warning": 1, "suggestion": 2}
 _JSON = json.JSONEncoder(ensure_ascii=False)
+_json_string = json.encoder.encode_basestring  # what _JSON does with a str, without its Python wrapper
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Sentences kept, least recently used dropped first. Enough for a 50,000-character text, so typing in
 # it never evicts the sentences it still has.
@@ -89,7 +90,7 @@ class Rule:
     __slots__ = (
         "id", "category", "severity", "lang", "source", "guidance", "match", "conditions", "once",
         "messages", "suggestions", "resources", "_re", "sentence_conds", "late_conds", "match_conds",
-        "needs", "_first",
+        "needs", "_first", "veto_gate",
     )
 
     def __init__(self, id: str, category: str, severity: str, lang: str, source: str, guidance: list,
@@ -117,6 +118,7 @@ class Rule:
         self.match_conds = tuple(c for c in conditions if c.scope in ("match", "near"))
         self.sentence_conds = tuple(c for c in conditions if c.scope in ("sentence", "question"))
         self.late_conds = tuple(c for c in conditions if c.scope in ("text", "context"))
+        self.veto_gate = None  # set by the Engine: see _around
 
     @property
     def regex(self) -> re.Pattern:
@@ -293,16 +295,14 @@ class Engine:
             for cond in rule.conditions:
                 if cond.needs:
                     cond.gate = _Gate(_number_lists(cond.needs))
+            if len(rule.match_conds) > 1 and all(not c.has and c.needs for c in rule.match_conds):
+                # open when any of the rule's `unless:` patterns may match: one test for all of them
+                rule.veto_gate = _Gate(tuple(chain.from_iterable(_number_lists(c.needs) for c in rule.match_conds)))
         self.always_rules = always_rules
         self.text_rules = text_rules
         # A rule that needs something in the context (`when context has/shows`) cannot fire without one.
         self._needs_context = frozenset(
             i for i, rule in enumerate(rules) if any(c.scope == "context" and c.has for c in rule.conditions))
-        # (languages, has a context) -> the text rules that can fire
-        self._text_rules_for = {
-            (langs, with_context): tuple(i for i in text_rules if rules[i].lang in langs
-                                         and (with_context or i not in self._needs_context))
-            for langs in (("da",), ("en",), ("da", "en")) for with_context in (False, True)}
         self._text_categories = frozenset(rules[i].category for i in text_rules)
         # A text rule's conditions all have to hold: `text shows` ones first, as the call's own hits
         # usually settle them at once (see _Late.found), before any pattern is searched for.
@@ -313,6 +313,13 @@ class Engine:
         self._text_shown = {i: frozenset(c.shows for c in rules[i].conditions if c.has and c.shows and
                                          c.scope == "text" and c.shows not in self._text_categories)
                             for i in text_rules}
+        # (languages, has a context) -> the text rules that can fire, and the categories each needs shown
+        self._text_rules_for = {}
+        for langs in (("da",), ("en",), ("da", "en")):
+            for with_context in (False, True):
+                able = tuple(i for i in text_rules
+                             if rules[i].lang in langs and (with_context or i not in self._needs_context))
+                self._text_rules_for[langs, with_context] = (able, tuple(self._text_shown[i] for i in able))
         self._asks_question = frozenset(
             i for i in text_rules if any(c.scope == "question" for c in rules[i].conditions))
         self.resources = resources
@@ -338,8 +345,8 @@ class Engine:
             head, tail = self._static_json(idx, country)
             su, eu = _utf16(astral, start, end)
             hints.append(f'{head}, "start": {start}, "end": {end}, "start_utf16": {su}, "end_utf16": {eu}, '
-                         f'"text": {_JSON.encode(text[start:end])}, "message": {tail[0]}, '
-                         f'"suggestions": {_JSON.encode(list(sugg))}, {tail[1]}}}')
+                         f'"text": {_json_string(text[start:end])}, "message": {tail[0]}, '
+                         f'"suggestions": [{", ".join(map(_json_string, sugg))}], {tail[1]}}}')
         return "[" + ", ".join(hints) + "]"
 
     def _hits(self, text: str, lang: str | None, context: str | None, categories) -> list:
@@ -405,18 +412,19 @@ class Engine:
         """The hits of the rules of these languages and categories; without a context, those of the rules
         that need one (`when context ...`) are left out: they cannot fire."""
         key = (langs, cats, with_context)
-        hits = sentence.hits.get(key)
-        if hits is not None:
-            return hits
-        # a rule's hits depend neither on the categories asked for nor on whether there is a context
-        for wider in ((langs, None, with_context), (langs, cats, True), (langs, None, True)):
-            everything = sentence.hits.get(wider) if wider != key else None
-            if everything is not None:
-                rules = self.rules
-                hits = sentence.hits[key] = [
-                    h for h in everything if (cats is None or rules[h[0]].category in cats)
-                    and (with_context or h[0] not in self._needs_context)]
+        if sentence.hits:  # (a sentence not seen before has none)
+            hits = sentence.hits.get(key)
+            if hits is not None:
                 return hits
+            # a rule's hits depend neither on the categories asked for nor on whether there is a context
+            for wider in ((langs, None, with_context), (langs, cats, True), (langs, None, True)):
+                everything = sentence.hits.get(wider) if wider != key else None
+                if everything is not None:
+                    rules = self.rules
+                    hits = sentence.hits[key] = [
+                        h for h in everything if (cats is None or rules[h[0]].category in cats)
+                        and (with_context or h[0] not in self._needs_context)]
+                    return hits
         hits = []
         enc = sentence.enc
         if enc:
@@ -450,7 +458,7 @@ class Engine:
                         if around and not all(_near(c, sentence, vetoes, m) == c.has for c in around):
                             continue
                     s, e = sentence.original(m.start(), m.end())
-                    hits.append((idx, s, e, _suggestions(rule, sentence, m, text[s:e])))
+                    hits.append((idx, s, e, _suggestions(rule, sentence, m, text[s:e]) if rule.suggestions else ()))
         sentence.hits[key] = hits
         return hits
 
@@ -528,30 +536,29 @@ class Engine:
             # A reply such as "❤️" gives no sign of its language: take the one of the text it answers.
             score = text_score or (language_score(late.context) if late.context else 0)
             langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
-        text_rules = self._text_rules_for[langs, bool(late.context)]
-        start = len(text) - len(text.lstrip())
-        end = len(text.rstrip())
+        text_rules, shown_needed = self._text_rules_for[langs, bool(late.context)]
+        rules = self.rules
+        if late.raw is not None:
+            # the categories of the call's own hits: a rule needing `text shows: C` cannot hold without C
+            shown = {rules[h[0]].category for h in late.raw}
+            text_rules = compress(text_rules, map(shown.issuperset, shown_needed))
         hits = []
         categories_done: set = set()
         question = False
-        rules = self.rules
-        # the categories of the call's own hits: a rule needing `text shows: C` cannot hold without C
-        shown = None if late.raw is None else {rules[h[0]].category for h in late.raw}
         for idx in text_rules:
             rule = rules[idx]
             if cats is not None and rule.category not in cats:
                 continue
             if rule.category in categories_done:
                 continue  # still unsure of the language: one hint per category, not one per language
-            if shown is not None and not self._text_shown[idx] <= shown:
-                continue
             if idx in self._asks_question:
                 question = is_question(text)
             for c in self._text_conds[idx]:
                 if not _text_condition(c, late, question):
                     break
             else:
-                hits.append((idx, start, end, tuple(rule.suggestions)))
+                start = len(text) - len(text.lstrip())
+                hits.append((idx, start, len(text.rstrip()), tuple(rule.suggestions)))
                 categories_done.add(rule.category)
         return hits
 
@@ -784,6 +791,8 @@ def _spans(cond: Cond, sentence: _Sentence, memo: dict) -> tuple[list[int], list
 def _around(rule: Rule, held: set) -> list | None:
     """The rule's match and near conditions whose pattern may occur in a sentence holding these
     WORD_SETS; None when a required one cannot, so no match of the rule can pass."""
+    if rule.veto_gate is not None and not rule.veto_gate.open_for(held):
+        return []
     out = []
     for c in rule.match_conds:
         gate = c.gate  # (_open, inlined: a rule may have a dozen `unless:` lines)
@@ -829,8 +838,7 @@ def _overlaps(spans: tuple[list[int], list[int]], start: int, end: int) -> bool:
 
 
 def _suggestions(rule: Rule, sentence: _Sentence, m: re.Match, original: str) -> tuple:
-    if not rule.suggestions:
-        return ()
+    """The rule's suggestions (it has some) for match m, captures filled in and case matched."""
     groups = {}
     for name, value in m.groupdict().items():
         if value is not None:

@@ -27,6 +27,7 @@ _MAY_END = re.compile(r"[?!….\n]")
 ABBREVIATIONS = frozenset(
     "str ca kl nr dvs evt bl f eks mht pga ift osv mv vs dr mr mrs ms st jr sr etc approx fig e i g".split()
 )
+_SPAN = re.Match.span
 _WORD_BEFORE = re.compile(r"(\w+)\.*[\"'”’)\]]*$")
 
 
@@ -44,7 +45,7 @@ def words(text: str) -> list[str]:
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in TOKEN.finditer(text)]
+    return list(map(_SPAN, TOKEN.finditer(text)))
 
 
 def encode(text: str) -> str:
@@ -90,12 +91,11 @@ def _after_abbreviation(text: str, dot: int) -> bool:
 
 
 def _add_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+    part = text[start:end]
+    kept = part.strip()  # (the white space of str.isspace)
+    if kept:
+        start += len(part) - len(part.lstrip())
+        spans.append((start, start + len(kept)))
 
 
 def is_question(sentence: str) -> bool:
