@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from itertools import chain, compress
-from operator import itemgetter, methodcaller
+from itertools import accumulate, chain, compress, repeat
+from operator import add, itemgetter, methodcaller
 
 from .text import (
     astral_positions,
@@ -140,7 +140,7 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "tokens", "held", "_gaps")
+                 "tokens", "held", "_starts")
 
     def __init__(self, text: str):
         self.text = text
@@ -154,7 +154,7 @@ class _Sentence:
         self.found: dict = {}  # condition pattern -> does it match this sentence (shared by rules)
         self._spans = None
         self._positions = None
-        self._gaps = None  # offsets of the spaces, in a long sentence
+        self._starts = None  # where each word starts, in a long sentence
         self.tokens = set(tokens)  # the distinct words
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
 
@@ -162,13 +162,17 @@ class _Sentence:
         """Where each distinct word starts in the encoded sentence (for long sentences)."""
         if self._positions is None:
             index: dict = {}
-            pos = 0
-            for tok in self.enc[:-1].split(" "):
+            for tok, pos in zip(self.enc[:-1].split(" "), self.starts()):
                 index.setdefault(tok, []).append(pos)
-                pos += len(tok) + 1
             self._positions = index
             self._sorted = sorted(index)
         return self._positions
+
+    def starts(self) -> list[int]:
+        """Where each word starts in the encoded sentence, and the sentence's length last."""
+        if self._starts is None:
+            self._starts = list(accumulate(map(add, map(len, self.enc[:-1].split(" ")), repeat(1)), initial=0))
+        return self._starts
 
     def starts_of(self, first: tuple) -> list[int]:
         """Sorted offsets of the words that are in first[0] or start with one of first[1]."""
@@ -200,9 +204,8 @@ class _Sentence:
         if enc[enc_end - 1: enc_end] == " ":
             enc_end -= 1
         if len(enc) > _LONG_SENTENCE:  # counting from the start for every hit would be quadratic
-            if self._gaps is None:
-                self._gaps = [i for i, ch in enumerate(enc) if ch == " "]
-            first, last = bisect_left(self._gaps, enc_start), bisect_left(self._gaps, enc_end)
+            starts = self.starts()  # (the spaces before offset x are the words starting before x + 1, less one)
+            first, last = bisect_left(starts, enc_start + 1) - 1, bisect_left(starts, enc_end + 1) - 1
         else:
             first, last = enc.count(" ", 0, enc_start), enc.count(" ", 0, enc_end)
         return self._spans[first][0], self._spans[last][1]
@@ -753,11 +756,9 @@ def _anchored(regex: re.Pattern, enc: str, starts: list[int]):
     and not overlapping, trying the regex at those offsets only. (Every compiled pattern begins with
     the start-of-word assertion and cannot match nothing, so no match begins anywhere else.)"""
     end = 0
-    for p in starts:
-        if p < end:
-            continue
-        m = regex.match(enc, p)
-        if m is not None:
+    # the regex is tried at every start in C; a match inside the previous one is then passed over
+    for m in filter(None, map(regex.match, repeat(enc), starts)):
+        if m.start() >= end:
             yield m
             end = m.end()
 
