@@ -113,7 +113,10 @@ class Generator:
             first = entries[0].strip('"').rstrip("*")
             return f"@{name} {w1}", f"{first} {w1}", None
         if shape == "gap":
-            return f"{w1} ~{rng.randint(1, 4)} {w2}", f"{w1} {glue} {w2}", None
+            limit = rng.randint(1, 4)
+            if limit % 2 == 0 and w3 != glue:  # half the gaps leave a word out
+                return f"{w1} ~{limit}!{w3} {w2}", f"{w1} {glue} {w2}", None
+            return f"{w1} ~{limit} {w2}", f"{w1} {glue} {w2}", None
         if shape == "capture":
             return f"<x: {w1} | {w2} | {w3}> {glue}", f"{w2} {glue}", f"better {{x}} {glue}"
         if shape == "optional":

@@ -47,6 +47,7 @@ class Regex:
 class Gap:
     limit: int
     pos: Pos
+    exclude: Pattern | None = None  # `~3!(not | never)`: no word of the gap may begin a match of this
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,8 @@ class _ToAst(Transformer):
     def regex(self, children: list[Token]) -> ast.Regex:
         return ast.Regex(str(children[0])[1:-1], self._pos(children[0]))
 
-    def gap(self, children: list[Token]) -> ast.Gap:
-        return ast.Gap(int(children[0][1:]), self._pos(children[0]))
+    def gap(self, children: list) -> ast.Gap:
+        return ast.Gap(int(children[0][1:]), self._pos(children[0]), children[1] if len(children) > 1 else None)
 
     def list_ref(self, children: list[Token]) -> ast.ListRef:
         pos = self._pos(children[0])

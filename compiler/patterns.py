@@ -103,7 +103,12 @@ class PatternCompiler:
             if not 1 <= p.limit <= MAX_GAP:
                 raise PatternError(p.pos, f"a gap must be between ~1 and ~{MAX_GAP} words",
                                    "long gaps match unrelated words", width=len(str(p.limit)) + 1)
-            return f"(?:[^ ]+ ){{0,{p.limit}}}"
+            if p.exclude is None:
+                return f"(?:[^ ]+ ){{0,{p.limit}}}"
+            if isinstance(p.exclude, ast.Gap) or _matches_empty(p.exclude, self.lists):
+                raise PatternError(p.pos, "what follows '!' must be words the gap leaves out",
+                                   "write for example ~3!(not | never)", width=len(str(p.limit)) + 2)
+            return f"(?:(?!{self._rx(p.exclude)})[^ ]+ ){{0,{p.limit}}}"
         if isinstance(p, ast.ListRef):
             return self._list(p)
         if isinstance(p, ast.Seq):
@@ -270,4 +275,6 @@ def list_refs(p: ast.Pattern) -> list[ast.ListRef]:
         return [r for o in p.options for r in list_refs(o)]
     if isinstance(p, (ast.Optional, ast.Capture)):
         return list_refs(p.item)
+    if isinstance(p, ast.Gap) and p.exclude is not None:
+        return list_refs(p.exclude)
     return []

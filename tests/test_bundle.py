@@ -134,6 +134,16 @@ def test_near_counts_words_either_side_of_the_match(engine) -> None:
     assert pills("vitamin pills") == []  # the veto touches the match at the start of the sentence
 
 
+def test_a_gap_can_leave_words_out(engine) -> None:
+    def wish(text: str) -> list[str]:
+        return [h["text"] for h in engine.annotate(text, lang="en") if h["rule"] == "wish-dead-en"]
+
+    assert wish("i really really want to die") == ["i really really want to die"]
+    assert wish("i don't want to die") == []  # the gap's one word is left out
+    assert wish("i really don't want to die") == []  # ... wherever it stands in the gap
+    assert wish("i don't know, i want to die") == ["i want to die"]  # a later 'i' starts a match without it
+
+
 def test_reply_context(engine) -> None:
     assert [h["rule"] for h in engine.annotate("phew", context="no, not suicidal at all")] == ["relief-en"]
     assert engine.annotate("phew", context="made it to the bus") == []
