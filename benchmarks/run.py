@@ -751,6 +751,10 @@ DESIGN = [
     " sentence (*run / sentence* below); conditions (`unless:`, `when text has:` ...) get the same gate."
     " What a word wakes and which sets it is in is looked up once per distinct word and kept."
     " **Match first**: sentence conditions are only tried once the match regex has matched.",
+    "- **Loops in C**: a sentence's woken rules, needed-word tests and held word sets are gathered with"
+    " `map`, `compress`, `set.update` and `set.issuperset` over the per-word entries, so no Python step runs"
+    " per word; a rule's `unless:` lines share one gate; a text rule needing `text shows: C` is passed over"
+    " when the call's own hits have no C. *Bytecodes / comment* below counts what is left.",
     "- **Per-sentence cache**: sentences are kept by their text (least recently used dropped first, 4,096"
     " kept) with their encoding, language evidence and hits, so a keystroke matches only the sentence it"
     " changed (counted in `tests/test_performance_shape.py`).",
@@ -766,11 +770,13 @@ DESIGN = [
 NEXT = [
     "## What would help next",
     "",
-    "- Most of a cold call is now Python bookkeeping around few regex runs (about 2.7 per sentence): looking"
-    " up each word, the needed-word test per woken alternative, conditions on the whole text, building the"
-    " hints. In Pyodide every Python call costs several times what it does in CPython, so fewer, larger"
-    " steps (for instance one compiled regex per sentence that reports which rule keys it holds) would"
-    " gain more there than in CPython.",
+    "- A cold call is still Python bookkeeping around few regex runs (about 2.6 per sentence): the checks"
+    " per candidate rule and per hint, `unless:` gates, conditions on the whole text and the call's own"
+    " set-up take most of the remaining bytecodes. In Pyodide every Python step costs more than in"
+    " CPython, so each one saved shows there first.",
+    "- A 50,000-character text with no sentence end at all spends most of its time inside the regexes"
+    " (tried at every start of a first word of each woken rule): a cheaper pre-test of where a match can"
+    " begin, or splitting such a text into clauses, would be the next step.",
     "- Factoring word lists into tries (alternatives that begin with the same word share it) was tried and"
     " measured: no gain on the shipped rules, whose big lists begin with groups, not words, so it was"
     " left out.",
