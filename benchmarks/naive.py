@@ -69,6 +69,8 @@ class NaiveEngine:
         shows: dict[tuple, bool] = {}
 
         def found(cond) -> bool:
+            if cond.count:  # `has N of`: N of its plain conditions hold
+                return sum(map(found, cond.options)) >= cond.count
             if cond.shows is not None:  # `text shows` / `context shows`: hints of that category there
                 source = text if cond.scope == "text" else context
                 if not source:
@@ -104,7 +106,10 @@ class NaiveEngine:
                     if c.scope == "question":
                         got = question
                     elif c.scope in ("sentence", "text", "match") and c.shows is None:
-                        got = any(self._re(c.pattern).search(enc) for enc in encoded)
+                        # a rule without a match reads the whole text as its sentence
+                        patterns = [o.pattern for o in c.options] if c.count else [c.pattern]
+                        present = sum(any(self._re(p).search(enc) for enc in encoded) for p in patterns)
+                        got = present >= c.count if c.count else bool(present)
                     else:
                         got = found(c)
                     if got != c.has:
@@ -121,7 +126,9 @@ class NaiveEngine:
                 if self.text.is_question(piece) != c.has:
                     return False
             elif c.scope == "sentence":
-                if bool(self._re(c.pattern).search(enc)) != c.has:
+                patterns = [o.pattern for o in c.options] if c.count else [c.pattern]
+                present = sum(bool(self._re(p).search(enc)) for p in patterns)
+                if (present >= c.count if c.count else bool(present)) != c.has:
                     return False
         return True
 

@@ -5,7 +5,7 @@
 writes one `.heed` file that `heed compile` accepts. Rules mix single words, phrases, prefixes, word
 lists, captures with alternatives, gaps, optional words, numbers and /regexes/ (always next to a word,
 as real rules use them), and about a third carry conditions (`unless`, `unless sentence`, `when text
-lacks`, `unless question`, `unless near`). A few rules have no `match:` and read the reply context.
+lacks`, `unless question`, `unless near`, `lacks 2 of`). A few rules have no `match:` and read the reply context.
 
 Words come from two pools, half and half: the content words of the labelled corpora (so rules really
 wake up on the benchmark's comments) and invented words (standing for the vocabulary of topics and
@@ -139,6 +139,8 @@ class Generator:
             return f"unless: {self.word(lang)} ~2 {self.word(lang)}"
         if roll < 0.36:
             return f"unless near 3: {self.word(lang)} | {self.word(lang)}"
+        if roll < 0.39:
+            return f"when sentence lacks 2 of: {self.word(lang)} | {self.word(lang)} | {self.word(lang)}"
         return None
 
     def rule(self, i: int) -> str:

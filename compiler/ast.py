@@ -92,6 +92,7 @@ class Condition:
     shows: str | None = None  # a category the context must trigger
     pos: Pos | None = None
     distance: int = 0  # "near": how many words either side of the match the pattern may touch
+    count: int = 0  # `has 2 of: A | B | C`: how many of the pattern's alternatives must occur (0: any)
 
 
 @dataclass

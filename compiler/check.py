@@ -105,7 +105,7 @@ def check(files: list[ast.RuleFile]) -> Program:
         _check_resource(res, err)
 
     for rule in rules.values():
-        _check_rule(rule, err, compile_pattern, points, resources)
+        _check_rule(rule, err, compile_pattern, points, resources, patterns.counted_parts)
     _check_shows_cycles(list(rules.values()), err)
 
     if errors:
@@ -160,7 +160,7 @@ def _check_shows_cycles(rules: list[ast.Rule], err) -> None:
                 "one of them must not look at the other", len(dst))
 
 
-def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources) -> None:
+def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources, counted_parts) -> None:
     width = len(rule.id)
     for name, pos in rule.fields.items():
         if name.startswith("duplicate:"):
@@ -204,6 +204,16 @@ def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources) -> None
     for cond in rule.conditions:
         if cond.pattern is not None:
             compile_pattern(cond.pattern)
+        if cond.count:
+            options = len(counted_parts(cond.pattern))
+            if cond.scope not in ("sentence", "text", "context"):
+                err(cond.pos, f"'{cond.count} of' counts in a sentence, the text or the context",
+                    "write `when sentence has 2 of: A | B | C` (or text, context)")
+            elif not 2 <= cond.count <= options:
+                err(cond.pos, f"'has {cond.count} of' needs at least {max(2, cond.count)} alternatives, "
+                    f"and this pattern has {options}",
+                    "list the alternatives with '|' (`has 2 of: @numb | @no-future | @goodbye`), or name one "
+                    "list to count its entries (`has 3 of: @daily-changes`)")
         if cond.scope == "near":
             if rule.match is None:
                 err(cond.pos, "'near' counts words from the match, and this rule has no 'match:'",

@@ -46,7 +46,7 @@ FRIENDLY = {
 KEYWORDS = {
     "category", "severity", "lang", "source", "match", "unless", "when", "once", "message", "suggest",
     "resources", "expect", "allow", "include", "point", "resource", "rule", "question", "shows", "after",
-    "near",
+    "near", "of",
 }
 
 
@@ -158,12 +158,16 @@ class _ToAst(Transformer):
         return ("condition", self._pos(children[0]),
                 ast.Condition(str(scope), False, shows=str(category), pos=self._pos(category)))
 
+    def at_least(self, children):
+        return ("at_least", int(children[0]))
+
     def when_has(self, children):
-        _, where, has, _, pattern = children
+        where, has, pattern = children[1], children[2], children[-1]
+        count = children[3][1] if len(children) == 6 else 0
         pos = self._pos(children[0])
         scope, distance = self._scope(where)
-        return ("condition", pos,
-                ast.Condition(scope, str(has) == "has", pattern=pattern, pos=pos, distance=distance))
+        return ("condition", pos, ast.Condition(scope, str(has) == "has", pattern=pattern, pos=pos,
+                                                distance=distance, count=count))
 
     @staticmethod
     def _scope(where: Token | tuple) -> tuple[str, int]:

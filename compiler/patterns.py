@@ -167,6 +167,15 @@ class PatternCompiler:
             out.extend(self._options(o) if isinstance(o, (ast.Alt, ast.ListRef)) else [o])
         return out
 
+    def counted_parts(self, p: ast.Pattern) -> tuple[ast.Pattern, ...]:
+        """What `has N of: PATTERN` counts: the alternatives of the pattern, or, for a single list, its
+        entries (`has 3 of: @daily-changes` asks for three different ones)."""
+        if isinstance(p, ast.Alt):
+            return p.options
+        if isinstance(p, ast.ListRef) and p.name in self.lists:
+            return tuple(self.lists[p.name].entries)
+        return (p,)
+
     # --- keys ----------------------------------------------------------------------------------------
 
     def keys(self, p: ast.Pattern) -> frozenset[Key] | None:

@@ -20,6 +20,8 @@ class CompiledCondition:
     # per alternative of the pattern, the word sets its matches hold a word of (None: some needs none)
     alternatives: tuple[tuple[tuple[Key, ...], ...], ...] | None
     distance: int = 0  # scope "near": words either side of the match
+    count: int = 0  # `has N of`: how many of `options` must occur
+    options: tuple[CompiledCondition, ...] = ()  # one plain `has` condition per alternative
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,10 @@ def _alternatives(program: Program, pattern: ast.Pattern) -> tuple | None:
 
 
 def _condition(program: Program, cond: ast.Condition) -> CompiledCondition:
+    if cond.count:
+        options = tuple(_condition(program, ast.Condition(cond.scope, True, pattern=o, pos=cond.pos))
+                        for o in program.patterns.counted_parts(cond.pattern))
+        return CompiledCondition(cond.scope, cond.has, None, None, None, count=cond.count, options=options)
     if cond.pattern is None:
         return CompiledCondition(cond.scope, cond.has, None, cond.shows, None, cond.distance)
     alternatives = _alternatives(program, cond.pattern)
@@ -151,9 +157,14 @@ def build_ruleset(program: Program) -> RuleSet:
                         target.append((i, j))
                 rule_needs.append(tuple(number(s) for s in others))
         needs.append(tuple(rule_needs))
-        cond_needs.append(tuple(
-            tuple(tuple(number(s) for s in alt) for alt in c.alternatives) if c.alternatives is not None else None
-            for c in rule.conditions))
+        def cond_need(c: CompiledCondition) -> tuple | None:
+            if c.options:  # a counted condition: the needs of each of its parts
+                return tuple(cond_need(o) for o in c.options)
+            if c.alternatives is None:
+                return None
+            return tuple(tuple(number(s) for s in alt) for alt in c.alternatives)
+
+        cond_needs.append(tuple(cond_need(c) for c in rule.conditions))
 
     resources = {name: _resource(res) for name, res in sorted(program.resources.items())}
     points = {name: p.summary for name, p in sorted(program.points.items())}

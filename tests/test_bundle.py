@@ -144,6 +144,20 @@ def test_a_gap_can_leave_words_out(engine) -> None:
     assert wish("i don't know, i want to die") == ["i want to die"]  # a later 'i' starts a match without it
 
 
+def test_has_n_of_counts_the_alternatives_present(engine) -> None:
+    def worn(text: str, context: str | None = None) -> bool:
+        return any(h["rule"] == "worn-down-en" for h in engine.annotate(text, lang="en", context=context))
+
+    assert worn("so tired. numb. no future")  # two of three, each in its own sentence
+    assert not worn("so tired. numb numb numb")  # one alternative many times is still one
+    assert not worn("so tired", context="numb, no future")  # the text's own words, not the context's
+    assert worn("goodbye. so tired, numb and no future")  # all three
+    # one list: its entries are counted
+    daily = [h["rule"] for h in engine.annotate("lately no sleep, skipped meals and not showering", lang="en")]
+    assert daily == ["daily-three-en"]
+    assert not engine.annotate("lately no sleep, skipped meals", lang="en")
+
+
 def test_reply_context(engine) -> None:
     assert [h["rule"] for h in engine.annotate("phew", context="no, not suicidal at all")] == ["relief-en"]
     assert engine.annotate("phew", context="made it to the bus") == []

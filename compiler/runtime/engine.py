@@ -56,15 +56,18 @@ class Cond:
     """A condition: scope is match, near, sentence, text, context or question; has=False means 'unless'.
     match and near read the words of each match widened by `distance` words either side (0 for match)."""
 
-    __slots__ = ("scope", "has", "pattern", "shows", "needs", "gate", "distance", "_re", "_first")
+    __slots__ = ("scope", "has", "pattern", "shows", "needs", "gate", "distance", "count", "options", "_re", "_first")
 
     def __init__(self, scope: str, has: bool, pattern: str | None = None, shows: str | None = None,
-                 needs: str | None = None, distance: int = 0):
+                 needs: str | None = None, distance: int = 0, count: int = 0, options: tuple = ()):
         self.scope = scope
         self.has = has
         self.pattern = pattern
         self.shows = shows
         self.distance = distance
+        # `has 2 of: A | B | C`: holds when at least `count` of `options` (plain `has` conditions) do
+        self.count = count
+        self.options = options
         # As Rule.needs, for every alternative, its key's set first (conditions are not in the word
         # index); the Engine puts a _Gate made of them in `gate`. None: the regex may match anywhere.
         self.needs = needs
@@ -295,7 +298,7 @@ class Engine:
         # per rule, per alternative: the numbers of the word sets it needs besides its key
         self._needs = tuple(tuple(frozenset(option) for option in _number_lists(rule.needs)) for rule in rules)
         for rule in rules:
-            for cond in rule.conditions:
+            for cond in chain.from_iterable((c, *c.options) for c in rule.conditions):
                 if cond.needs:
                     cond.gate = _Gate(_number_lists(cond.needs))
             if len(rule.match_conds) > 1 and all(not c.has and c.needs for c in rule.match_conds):
@@ -665,6 +668,8 @@ class _Late:
         return self._context_enc
 
     def found(self, cond: Cond) -> bool:
+        if cond.count:
+            return sum(self.found(o) for o in cond.options) >= cond.count
         if cond.shows is not None:
             source = self.text if cond.scope == "text" else self.context
             if not source:
@@ -727,6 +732,8 @@ class _Late:
 def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool, held: set) -> bool:
     if cond.scope == "question":
         return question == cond.has
+    if cond.count:
+        return (sum(_sentence_condition(o, sentence, question, held) for o in cond.options) >= cond.count) == cond.has
     found = _open(cond, held) and next(_scan(cond, sentence), None) is not None  # regex.search
     return found == cond.has
 
@@ -734,6 +741,8 @@ def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool, held: s
 def _text_condition(cond: Cond, late: _Late, question: bool) -> bool:
     if cond.scope == "question":
         return question == cond.has
+    if cond.count:
+        return (sum(_text_condition(o, late, question) for o in cond.options) >= cond.count) == cond.has
     if cond.scope in ("sentence", "text", "match") and cond.shows is None:
         # a rule without a match reads the whole text as its sentence
         return late.in_text(cond) == cond.has
