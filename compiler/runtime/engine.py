@@ -469,10 +469,11 @@ class Engine:
         return hits
 
     def _word(self, tok: str) -> tuple[dict, tuple]:
-        """What a word wakes, for each tuple of languages a sentence may be read with: the rules it wakes
-        outright, and (rule, the word sets the woken alternative needs besides) pairs; and the WORD_SETS
-        it is in. Worked out once per distinct word (words recur across comments), prefixes included."""
-        woken: dict = {}  # languages -> (rules woken outright, rules woken if..., the word sets each needs)
+        """Look a new word up and keep the result in _words: for each tuple of languages a sentence may be
+        read with, the rules it wakes outright, the rules it wakes if the sentence holds more words, and
+        those word sets (numbers of WORD_SETS) for each; then the WORD_SETS the word is in. Worked out once
+        per distinct word (words recur across comments), prefixes included."""
+        woken: dict = {}
         for idx, option in self._index.find(tok):
             alternatives = self._needs[idx]  # empty when no alternative needs more than its key
             need = alternatives[option] if alternatives and alternatives[option] else None
