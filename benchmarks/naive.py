@@ -69,8 +69,6 @@ class NaiveEngine:
         shows: dict[tuple, bool] = {}
 
         def found(cond) -> bool:
-            if cond.count:  # `has N of`: N of its plain conditions hold
-                return sum(map(found, cond.options)) >= cond.count
             if cond.shows is not None:  # `text shows` / `context shows`: hints of that category there
                 source = text if cond.scope == "text" else context
                 if not source:
@@ -80,8 +78,7 @@ class NaiveEngine:
                     shows[key] = any(h["category"] == cond.shows
                                      for h in self.annotate(source, categories=(cond.shows,)))
                 return shows[key]
-            pool = encoded if cond.scope == "text" else context_enc
-            return any(self._re(cond.pattern).search(enc) for enc in pool)
+            return self._present(cond, encoded if cond.scope == "text" else context_enc)
 
         hits = [h for h in hits
                 if all(found(c) == c.has for c in self.rules[h[0]].conditions if c.scope in ("text", "context"))]
@@ -106,10 +103,7 @@ class NaiveEngine:
                     if c.scope == "question":
                         got = question
                     elif c.scope in ("sentence", "text", "match") and c.shows is None:
-                        # a rule without a match reads the whole text as its sentence
-                        patterns = [o.pattern for o in c.options] if c.count else [c.pattern]
-                        present = sum(any(self._re(p).search(enc) for enc in encoded) for p in patterns)
-                        got = present >= c.count if c.count else bool(present)
+                        got = self._present(c, encoded)  # a rule without a match reads the whole text
                     else:
                         got = found(c)
                     if got != c.has:
@@ -126,11 +120,16 @@ class NaiveEngine:
                 if self.text.is_question(piece) != c.has:
                     return False
             elif c.scope == "sentence":
-                patterns = [o.pattern for o in c.options] if c.count else [c.pattern]
-                present = sum(bool(self._re(p).search(enc)) for p in patterns)
-                if (present >= c.count if c.count else bool(present)) != c.has:
+                if self._present(c, [enc]) != c.has:
                     return False
         return True
+
+    def _present(self, c, encs: list[str]) -> bool:
+        """Does the condition's pattern occur in one of these encoded sentences? For `has N of`: do N of
+        its alternatives (each anywhere in them)?"""
+        patterns = [o.pattern for o in c.options] if c.count else [c.pattern]
+        present = sum(any(self._re(p).search(enc) for enc in encs) for p in patterns)
+        return present >= c.count if c.count else present > 0
 
     def _vetoed(self, rule, enc: str, m: re.Match) -> bool:
         """A match or near condition that fails: counted in word numbers, a match of its pattern

@@ -141,6 +141,14 @@ def build_ruleset(program: Program) -> RuleSet:
     def number(keys: tuple[Key, ...]) -> int:
         return word_sets.setdefault(tuple(sorted(_entry(k) for k in keys)), len(word_sets))
 
+    def cond_need(c: CompiledCondition) -> tuple | None:
+        """Per alternative, the numbers of the word sets it needs; for a counted condition, its parts'."""
+        if c.options:
+            return tuple(cond_need(o) for o in c.options)
+        if c.alternatives is None:
+            return None
+        return tuple(tuple(number(s) for s in alt) for alt in c.alternatives)
+
     needs = []
     cond_needs = []
     for i, rule in enumerate(compiled):
@@ -157,13 +165,6 @@ def build_ruleset(program: Program) -> RuleSet:
                         target.append((i, j))
                 rule_needs.append(tuple(number(s) for s in others))
         needs.append(tuple(rule_needs))
-        def cond_need(c: CompiledCondition) -> tuple | None:
-            if c.options:  # a counted condition: the needs of each of its parts
-                return tuple(cond_need(o) for o in c.options)
-            if c.alternatives is None:
-                return None
-            return tuple(tuple(number(s) for s in alt) for alt in c.alternatives)
-
         cond_needs.append(tuple(cond_need(c) for c in rule.conditions))
 
     resources = {name: _resource(res) for name, res in sorted(program.resources.items())}

@@ -312,20 +312,22 @@ class Engine:
         self._text_categories = frozenset(rules[i].category for i in text_rules)
         # A text rule's conditions all have to hold: `text shows` ones first, as the call's own hits
         # usually settle them at once (see _Late.found), before any pattern is searched for.
-        self._text_conds = {
-            i: tuple(sorted(rules[i].conditions, key=lambda c: not (c.has and c.shows and c.scope == "text")))
-            for i in text_rules}
-        # ... and when the call's hits lack one of those categories, the rule is passed over at once
-        self._text_shown = {i: frozenset(c.shows for c in rules[i].conditions if c.has and c.shows and
-                                         c.scope == "text" and c.shows not in self._text_categories)
+        def needs_shown(c: Cond) -> bool:
+            return c.has and c.shows is not None and c.scope == "text"
+
+        self._text_conds = {i: tuple(sorted(rules[i].conditions, key=lambda c: not needs_shown(c)))
                             for i in text_rules}
+        # ... and when the call's hits lack one of those categories (read from the hits, see
+        # _Late.found), the rule is passed over at once
+        shown = {i: frozenset(c.shows for c in rules[i].conditions
+                              if needs_shown(c) and c.shows not in self._text_categories) for i in text_rules}
         # (languages, has a context) -> the text rules that can fire, and the categories each needs shown
         self._text_rules_for = {}
-        for langs in (("da",), ("en",), ("da", "en")):
+        for langs in _LANGUAGE_TUPLES:
             for with_context in (False, True):
                 able = tuple(i for i in text_rules
                              if rules[i].lang in langs and (with_context or i not in self._needs_context))
-                self._text_rules_for[langs, with_context] = (able, tuple(self._text_shown[i] for i in able))
+                self._text_rules_for[langs, with_context] = (able, tuple(shown[i] for i in able))
         self._asks_question = frozenset(
             i for i in text_rules if any(c.scope == "question" for c in rules[i].conditions))
         self.resources = resources
@@ -504,10 +506,15 @@ class Engine:
                 self._word(tok)
         return tokens & self._busy
 
-    def _held(self, sentence: _Sentence) -> set:
-        """The numbers of the WORD_SETS the sentence holds a word of, worked out once per sentence."""
+    def _entries(self, sentence: _Sentence) -> list:
+        """The _words entries of the sentence's busy words (gathered with map(), so in C)."""
+        return list(map(self._words.__getitem__, self._busy_words(sentence.tokens)))
+
+    def _held(self, sentence: _Sentence, entries: list | None = None) -> set:
+        """The numbers of the WORD_SETS the sentence holds a word of, worked out once per sentence
+        (from `entries` when the caller has them)."""
         if sentence.held is None:
-            sentence.held = set().union(*map(_SETS, map(self._words.__getitem__, self._busy_words(sentence.tokens))))
+            sentence.held = set().union(*map(_SETS, self._entries(sentence) if entries is None else entries))
         return sentence.held
 
     def _may_hold(self, cond: Cond, sentence: _Sentence) -> bool:
@@ -519,11 +526,9 @@ class Engine:
         the key word of one of their alternatives, and holding the other words that alternative needs."""
         rules = self.rules
         found = {idx for idx in self.always_rules if rules[idx].lang in langs}
-        # what each word does, gathered with map() so that the loops over words run in C
-        entries = list(map(self._words.__getitem__, self._busy_words(sentence.tokens)))
-        if sentence.held is None:
-            sentence.held = set().union(*map(_SETS, entries))
-        held = sentence.held
+        # what each word does, joined with map() and compress() so that the loops over words run in C
+        entries = self._entries(sentence)
+        held = self._held(sentence, entries)
         woke = list(filter(None, map(_WOKEN_FOR[langs], map(_WOKEN, entries))))
         found.update(*map(_OUTRIGHT, woke))
         found.update(compress(chain.from_iterable(map(_NEEDY, woke)),
@@ -806,8 +811,7 @@ def _around(rule: Rule, held: set) -> list | None:
         return []
     out = []
     for c in rule.match_conds:
-        gate = c.gate  # (_open, inlined: a rule may have a dozen `unless:` lines)
-        if gate is None or gate.open_for(held):
+        if _open(c, held):
             out.append(c)
         elif c.has:
             return None
@@ -835,8 +839,9 @@ _OUTRIGHT = itemgetter(0)  # of what a word wakes: the rules woken outright,
 _NEEDY = itemgetter(1)  # the rules woken when the sentence holds more words,
 _NEEDS = itemgetter(2)  # and, for each of those, the word sets it must hold a word of
 # the language tuples a sentence is read with (Engine._languages) that include a rule's language
-_LANGUAGE_CHOICES = {"da": (("da",), ("da", "en")), "en": (("en",), ("da", "en"))}
-_WOKEN_FOR = {langs: methodcaller("get", langs) for langs in (("da",), ("en",), ("da", "en"))}
+_LANGUAGE_TUPLES = (("da",), ("en",), ("da", "en"))
+_LANGUAGE_CHOICES = {lang: tuple(t for t in _LANGUAGE_TUPLES if lang in t) for lang in ("da", "en")}
+_WOKEN_FOR = {langs: methodcaller("get", langs) for langs in _LANGUAGE_TUPLES}
 
 
 def _overlaps(spans: tuple[list[int], list[int]], start: int, end: int) -> bool:
