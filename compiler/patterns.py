@@ -169,11 +169,13 @@ class PatternCompiler:
 
     def counted_parts(self, p: ast.Pattern) -> tuple[ast.Pattern, ...]:
         """What `has N of: PATTERN` counts: the alternatives of the pattern, or, for a single list, its
-        entries (`has 3 of: @daily-changes` asks for three different ones)."""
-        if isinstance(p, ast.Alt):
-            return p.options
-        if isinstance(p, ast.ListRef) and p.name in self.lists:
-            return tuple(self.lists[p.name].entries)
+        entries (`has 3 of: @daily-changes` asks for three different ones). Alternatives that compile to
+        the same regex ("skipped meals", "Skipped meals") are one: a word must not count twice."""
+        if isinstance(p, ast.Alt) or (isinstance(p, ast.ListRef) and p.name in self.lists):
+            distinct: dict[str, ast.Pattern] = {}
+            for rx, option in self._ordered(p):
+                distinct.setdefault(rx, option)
+            return tuple(distinct.values())
         return (p,)
 
     # --- keys ----------------------------------------------------------------------------------------
