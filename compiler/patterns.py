@@ -8,6 +8,7 @@ contain; the bundle indexes rules by them so a comment only wakes the rules it c
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -52,7 +53,7 @@ def _first_pos(p: ast.Pattern) -> ast.Pos | None:
 class PatternCompiler:
     def __init__(self, lists: dict[str, ast.WordList]):
         self.lists = lists
-        self._list_regex: dict[str, str] = {}
+        self._list_regex: dict[tuple[str, bool], str] = {}
         self._list_keys: dict[str, frozenset | None] = {}
         self._resolving: list[str] = []
 
@@ -78,7 +79,9 @@ class PatternCompiler:
                                "this pattern can match no words at all",
                                "make at least one word required (not optional)")
 
-    def _rx(self, p: ast.Pattern) -> str:
+    def _rx(self, p: ast.Pattern, flat: bool = False) -> str:
+        """The regex of a pattern. An alternation is written as a trie of its alternatives' literal
+        beginnings (see _trie) unless `flat`: the flat form orders the alternatives."""
         if isinstance(p, ast.Word):
             return self._word(p.text, p.pos)
         if isinstance(p, ast.Phrase):
@@ -108,18 +111,42 @@ class PatternCompiler:
             if isinstance(p.exclude, ast.Gap) or _matches_empty(p.exclude, self.lists):
                 raise PatternError(p.pos, "what follows '!' must be words the gap leaves out",
                                    "write for example ~3!(not | never)", width=len(str(p.limit)) + 2)
-            return f"(?:(?!{self._rx(p.exclude)})[^ ]+ ){{0,{p.limit}}}"
+            return f"(?:(?!{self._rx(p.exclude, flat)})[^ ]+ ){{0,{p.limit}}}"
         if isinstance(p, ast.ListRef):
-            return self._list(p)
+            return self._list(p, flat)
         if isinstance(p, ast.Seq):
-            return "".join(self._rx(i) for i in p.items)
+            return "".join(self._rx(i, flat) for i in p.items)
         if isinstance(p, ast.Alt):
-            return "(?:" + "|".join(rx for rx, _ in self._ordered(p)) + ")"
+            return self._alternation(p, flat)
         if isinstance(p, ast.Optional):
-            return "(?:" + self._rx(p.item) + ")?"
+            return "(?:" + self._rx(p.item, flat) + ")?"
         if isinstance(p, ast.Capture):
-            return f"(?P<{p.name}>" + self._rx(p.item) + ")"
+            return f"(?P<{p.name}>" + self._rx(p.item, flat) + ")"
         raise TypeError(p)
+
+    def _alternation(self, p: ast.Alt | ast.ListRef, flat: bool) -> str:
+        if flat:
+            return "(?:" + "|".join(rx for rx, _ in self._ordered(p)) + ")"
+        return "(?:" + _trie([self._split(o) for _, o in self._ordered(p)]) + ")"
+
+    def _split(self, p: ast.Pattern) -> tuple[str, str]:
+        """(lead, rest): the literal characters every match of p begins with, and the regex of what
+        follows them. The lead is empty when p may begin with anything but one known text."""
+        if isinstance(p, (ast.Word, ast.Phrase)):
+            toks = words(p.text.rstrip("*"))
+            literal = "".join(t + " " for t in toks)
+            return (literal[:-1], "[^ ]* ") if p.text.endswith("*") else (literal, "")
+        if isinstance(p, ast.WordClass) and p.name not in ("#num", *ANCHORS):
+            return p.name.lower() + " ", ""
+        if isinstance(p, ast.Seq):
+            lead = ""
+            for i, item in enumerate(p.items):
+                item_lead, rest = self._split(item)
+                lead += item_lead
+                if rest or not item_lead:  # the literal beginning ends here
+                    return lead, rest + "".join(self._rx(j) for j in p.items[i + 1:])
+            return lead, ""
+        return "", self._rx(p)
 
     def _word(self, text: str, pos: ast.Pos) -> str:
         prefix = text.endswith("*")
@@ -132,21 +159,20 @@ class PatternCompiler:
             parts[-1] = re.escape(toks[-1]) + "[^ ]* "
         return "".join(parts)
 
-    def _list(self, ref: ast.ListRef) -> str:
+    def _list(self, ref: ast.ListRef, flat: bool) -> str:
         if ref.name not in self.lists:
             raise unknown_list(ref, self.lists)
-        if ref.name in self._list_regex:
-            return self._list_regex[ref.name]
+        rx = self._list_regex.get((ref.name, flat))
+        if rx is not None:
+            return rx
         if ref.name in self._resolving:
             raise PatternError(ref.pos, f"list '@{ref.name}' refers to itself", "remove the cycle",
                                width=len(ref.name) + 1)
         self._resolving.append(ref.name)
         try:
-            parts = [rx for rx, _ in self._ordered(ref)]
+            rx = self._list_regex[ref.name, flat] = self._alternation(ref, flat)
         finally:
             self._resolving.pop()
-        rx = "(?:" + "|".join(parts) + ")"
-        self._list_regex[ref.name] = rx
         return rx
 
     def _ordered(self, p: ast.Alt | ast.ListRef) -> list[tuple[str, ast.Pattern]]:
@@ -154,10 +180,10 @@ class PatternCompiler:
         "out of her mind" wins over "out of" and the underline covers the whole phrase (the order
         written does not matter to the author); a list's entries with the same regex once."""
         if isinstance(p, ast.Alt):
-            return sorted(((self._rx(o), o) for o in p.options), key=lambda t: -len(t[0]))
+            return sorted(((self._rx(o, True), o) for o in p.options), key=lambda t: -len(t[0]))
         by_regex: dict[str, ast.Pattern] = {}
         for entry in self.lists[p.name].entries:
-            by_regex.setdefault(self._rx(entry), entry)
+            by_regex.setdefault(self._rx(entry, True), entry)
         return sorted(by_regex.items(), key=lambda t: (-len(t[0]), t[0]))
 
     def _options(self, p: ast.Alt | ast.ListRef) -> list[ast.Pattern]:
@@ -234,6 +260,42 @@ class PatternCompiler:
                 return None
             out |= k
         return frozenset(out)
+
+
+def _trie(branches: list[tuple[str, str]]) -> str:
+    """The body of an alternation of (lead, rest) branches, given in the order the regex must try
+    them, with branches that begin with the same character gathered under it and their common
+    beginning written once: `re` tries every branch at every word start, so a list of 500 words costs
+    500 tries there, and a trie a few. Same matches: a branch only moves up past branches whose first
+    character differs from its own (they cannot match where it does), never past one whose lead is
+    empty (it might); the branches of one group keep their order."""
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    for lead, rest in branches:
+        target = None
+        if lead:
+            for char, members in reversed(groups):
+                if not char:  # a branch without a lead may match anywhere: nothing moves up past it
+                    break
+                if char == lead[0]:
+                    target = members
+                    break
+        if target is None:
+            groups.append((lead[:1], [(lead, rest)]))
+        else:
+            target.append((lead, rest))
+    parts = []
+    for _, members in groups:
+        if len(members) == 1:
+            lead, rest = members[0]
+            parts.append(_escape(lead) + rest)
+        else:
+            common = os.path.commonprefix([lead for lead, _ in members])
+            parts.append(_escape(common) + "(?:" + _trie([(lead[len(common):], rest) for lead, rest in members]) + ")")
+    return "|".join(parts)
+
+
+def _escape(literal: str) -> str:
+    return re.escape(literal).replace("\\ ", " ")
 
 
 def cheapest(options: list[frozenset[Key]]) -> frozenset[Key]:
