@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 from . import ast
@@ -111,6 +112,29 @@ def _entry(key: Key) -> str:
     return "#num" if kind == "n" else word + "*" if kind == "p" else word
 
 
+def _renumbered(word_sets: tuple, needs: list, cond_needs: list) -> tuple[tuple, list, list]:
+    """The word sets numbered again: those the rules' alternatives need first, most needed first, then
+    those only conditions need. The bundle holds a sentence's word sets as the bits of an int and tests
+    an alternative's needs with `&`, whose cost grows with the highest bit: low numbers keep it short."""
+    by_rules = Counter(n for rule in needs for alt in rule for n in alt)
+    by_conds = Counter(n for rule in cond_needs for cond in rule for n in _flat_numbers(cond))
+    order = sorted(range(len(word_sets)), key=lambda n: (n not in by_rules, -by_rules[n], -by_conds[n], n))
+    new = {old: i for i, old in enumerate(order)}
+
+    def renumber(tree):
+        return new[tree] if isinstance(tree, int) else None if tree is None else tuple(map(renumber, tree))
+
+    return tuple(word_sets[n] for n in order), renumber(needs), renumber(cond_needs)
+
+
+def _flat_numbers(tree) -> list[int]:
+    if tree is None:
+        return []
+    if isinstance(tree, int):
+        return [tree]
+    return [n for t in tree for n in _flat_numbers(t)]
+
+
 def build_ruleset(program: Program) -> RuleSet:
     compiled = []
     for rule in program.rules:
@@ -167,13 +191,14 @@ def build_ruleset(program: Program) -> RuleSet:
         needs.append(tuple(rule_needs))
         cond_needs.append(tuple(cond_need(c) for c in rule.conditions))
 
+    word_sets, needs, cond_needs = _renumbered(tuple(word_sets), needs, cond_needs)
     resources = {name: _resource(res) for name, res in sorted(program.resources.items())}
     points = {name: p.summary for name, p in sorted(program.points.items())}
     payload = json.dumps({"rules": [asdict(r) for r in compiled], "resources": resources}, sort_keys=True,
                          ensure_ascii=False)
     return RuleSet(
         rules=tuple(compiled),
-        word_sets=tuple(word_sets),
+        word_sets=word_sets,
         needs=tuple(needs),
         cond_needs=tuple(cond_needs),
         word_index={w: tuple(v) for w, v in sorted(words.items())},

@@ -17,8 +17,9 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from functools import reduce
 from itertools import accumulate, chain, compress, repeat
-from operator import add, itemgetter, methodcaller
+from operator import add, eq, itemgetter, methodcaller, or_
 
 from .text import (
     astral_positions,
@@ -262,23 +263,42 @@ def _number_lists(text: str) -> tuple:
     return tuple(tuple(int(n) for n in part.split()) for part in text.split("|")) if text else ()
 
 
+def _mask(numbers) -> int:
+    """Word set numbers as the bits of an int: a sentence's held sets are joined by `|` and tested by
+    `&`, each one C loop over machine words, instead of building a set of hundreds of numbers (a word
+    such as "i" is in 172 word sets of the shipped rules)."""
+    mask = 0
+    for n in numbers:
+        mask |= 1 << n
+    return mask
+
+
 class _Gate:
     """Whether a sentence may hold a match of a condition's pattern: some alternative of it finds all
     the word sets it needs among those the sentence holds (alternatives are looked up by their key's)."""
 
-    __slots__ = ("keys", "by_key")
+    __slots__ = ("alone", "keys", "by_key")
 
     def __init__(self, alternatives: tuple):
-        self.by_key: dict = {}
+        self.alone = 0  # the keys of alternatives that need nothing else
+        self.by_key: dict = {}  # key -> for each alternative filed under it, the other sets it needs
         for key, *others in alternatives:
-            self.by_key.setdefault(key, []).append(frozenset(others))
-        self.keys = frozenset(self.by_key)
+            if others:
+                self.by_key.setdefault(key, []).append(_mask(others))
+            else:
+                self.alone |= 1 << key
+        self.keys = _mask(self.by_key)
 
-    def open_for(self, held: set) -> bool:
-        for key in self.keys & held:
-            for others in self.by_key[key]:
-                if others <= held:
+    def open_for(self, held: int) -> bool:
+        if self.alone & held:
+            return True
+        keys = self.keys & held
+        while keys:  # each held key, lowest bit first
+            low = keys & -keys
+            for others in self.by_key[low.bit_length() - 1]:
+                if others & held == others:
                     return True
+            keys ^= low
         return False
 
 
@@ -296,7 +316,7 @@ class Engine:
         # skipped by one set intersection, in C, instead of a Python step each
         self._busy: set = set()
         # per rule, per alternative: the numbers of the word sets it needs besides its key
-        self._needs = tuple(tuple(frozenset(option) for option in _number_lists(rule.needs)) for rule in rules)
+        self._needs = tuple(tuple(_mask(option) for option in _number_lists(rule.needs)) for rule in rules)
         for rule in rules:
             for cond in chain.from_iterable((c, *c.options) for c in rule.conditions):
                 if cond.needs:
@@ -478,17 +498,17 @@ class Engine:
         woken: dict = {}
         for idx, option in self._index.find(tok):
             alternatives = self._needs[idx]  # empty when no alternative needs more than its key
-            need = alternatives[option] if alternatives and alternatives[option] else None
+            need = alternatives[option] if alternatives else 0
             for langs in _LANGUAGE_CHOICES[self.rules[idx].lang]:
                 outright, needy, needs = woken.setdefault(langs, (set(), [], []))
-                if need is None:
+                if not need:
                     outright.add(idx)
                 else:
                     needy.append(idx)
                     needs.append(need)
         found = self._words[tok] = ({langs: (frozenset(outright), tuple(needy), tuple(needs))
                                      for langs, (outright, needy, needs) in woken.items()},
-                                    tuple(self._sets.find(tok)))
+                                    _mask(self._sets.find(tok)))
         if woken or found[1]:
             self._busy.add(tok)
         return found
@@ -510,11 +530,11 @@ class Engine:
         """The _words entries of the sentence's busy words (gathered with map(), so in C)."""
         return list(map(self._words.__getitem__, self._busy_words(sentence.tokens)))
 
-    def _held(self, sentence: _Sentence, entries: list | None = None) -> set:
-        """The numbers of the WORD_SETS the sentence holds a word of, worked out once per sentence
-        (from `entries` when the caller has them)."""
+    def _held(self, sentence: _Sentence, entries: list | None = None) -> int:
+        """The WORD_SETS the sentence holds a word of (a _mask), worked out once per sentence (from
+        `entries` when the caller has them)."""
         if sentence.held is None:
-            sentence.held = set().union(*map(_SETS, self._entries(sentence) if entries is None else entries))
+            sentence.held = reduce(or_, map(_SETS, self._entries(sentence) if entries is None else entries), 0)
         return sentence.held
 
     def _may_hold(self, cond: Cond, sentence: _Sentence) -> bool:
@@ -531,8 +551,8 @@ class Engine:
         held = self._held(sentence, entries)
         woke = list(filter(None, map(_WOKEN_FOR[langs], map(_WOKEN, entries))))
         found.update(*map(_OUTRIGHT, woke))
-        found.update(compress(chain.from_iterable(map(_NEEDY, woke)),
-                              map(held.issuperset, chain.from_iterable(map(_NEEDS, woke)))))
+        needs = list(chain.from_iterable(map(_NEEDS, woke)))
+        found.update(compress(chain.from_iterable(map(_NEEDY, woke)), map(eq, map(held.__and__, needs), needs)))
         if not with_context:
             found -= self._needs_context
         if cats is not None:
@@ -724,18 +744,17 @@ class _Late:
             self._in_text[pattern] = hit
         return hit
 
-    def held(self) -> set:
-        """The WORD_SETS any sentence of the text holds a word of."""
+    def held(self) -> int:
+        """The WORD_SETS any sentence of the text holds a word of (a _mask)."""
         if self._held is None:
-            held_by = self.engine._held
-            self._held = set().union(*(held_by(sentence) for sentence in self.encoded))
+            self._held = reduce(or_, map(self.engine._held, self.encoded), 0)
         return self._held
 
     def passes(self, rule: Rule) -> bool:
         return all(self.found(c) == c.has for c in rule.late_conds)
 
 
-def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool, held: set) -> bool:
+def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool, held: int) -> bool:
     if cond.scope == "question":
         return question == cond.has
     if cond.count:
@@ -790,7 +809,7 @@ def _utf16(astral: list[int], start: int, end: int) -> tuple[int, int]:
     return start + bisect_left(astral, start), end + bisect_left(astral, end)
 
 
-def _open(cond: Cond, held: set) -> bool:
+def _open(cond: Cond, held: int) -> bool:
     """May a sentence holding these WORD_SETS hold a match of the condition's pattern?"""
     return cond.gate is None or cond.gate.open_for(held)
 
@@ -804,7 +823,7 @@ def _spans(cond: Cond, sentence: _Sentence, memo: dict) -> tuple[list[int], list
     return spans
 
 
-def _around(rule: Rule, held: set) -> list | None:
+def _around(rule: Rule, held: int) -> list | None:
     """The rule's match and near conditions whose pattern may occur in a sentence holding these
     WORD_SETS; None when a required one cannot, so no match of the rule can pass."""
     if rule.veto_gate is not None and not rule.veto_gate.open_for(held):
@@ -834,10 +853,10 @@ def _near(cond: Cond, sentence: _Sentence, memo: dict, m: re.Match) -> bool:
 
 _span = re.Match.span
 _WOKEN = itemgetter(0)  # of a _words entry: what the word wakes, by languages
-_SETS = itemgetter(1)  # ... and the WORD_SETS it is in
+_SETS = itemgetter(1)  # ... and the WORD_SETS it is in (a _mask)
 _OUTRIGHT = itemgetter(0)  # of what a word wakes: the rules woken outright,
 _NEEDY = itemgetter(1)  # the rules woken when the sentence holds more words,
-_NEEDS = itemgetter(2)  # and, for each of those, the word sets it must hold a word of
+_NEEDS = itemgetter(2)  # and, for each of those, the word sets it must hold a word of (a _mask)
 # the language tuples a sentence is read with (Engine._languages) that include a rule's language
 _LANGUAGE_TUPLES = (("da",), ("en",), ("da", "en"))
 _LANGUAGE_CHOICES = {lang: tuple(t for t in _LANGUAGE_TUPLES if lang in t) for lang in ("da", "en")}
