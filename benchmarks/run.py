@@ -751,10 +751,18 @@ DESIGN = [
     " sentence (*run / sentence* below); conditions (`unless:`, `when text has:` ...) get the same gate."
     " What a word wakes and which sets it is in is looked up once per distinct word and kept."
     " **Match first**: sentence conditions are only tried once the match regex has matched.",
-    "- **Loops in C**: a sentence's woken rules, needed-word tests and held word sets are gathered with"
-    " `map`, `compress`, `set.update` and `set.issuperset` over the per-word entries, so no Python step runs"
-    " per word; a rule's `unless:` lines share one gate; a text rule needing `text shows: C` is passed over"
-    " when the call's own hits have no C. *Bytecodes / comment* below counts what is left.",
+    "- **Loops in C**: a sentence's woken rules and needed-word tests are gathered with `map`, `compress`"
+    " and `set.update` over the per-word entries, so no Python step runs per word; a rule's `unless:` lines"
+    " share one gate; a text rule needing `text shows: C` is passed over when the call's own hits have no C."
+    " *Bytecodes / comment* below counts what is left.",
+    "- **Word sets as bits**: the word sets a word is in (a word such as *i* is in 172 of the shipped ones)"
+    " are the bits of one int, so a sentence's held sets are an OR of a few ints and an alternative's needs"
+    " one `&`, instead of a Python set of hundreds of numbers built per sentence. The compiler numbers the"
+    " sets the rules' alternatives need first, most needed first, which keeps those ints short.",
+    "- **Tries**: an alternation is compiled with the branches that begin with the same character gathered"
+    " under it (`h(?:ope(?:less |ful )|elpless )`), so a word start costs a few tries instead of one per"
+    " list entry; branches only move past branches that cannot match where they do, so the matches are"
+    " those of the flat alternation (`tests/test_trie.py`).",
     "- **Per-sentence cache**: sentences are kept by their text (least recently used dropped first, 4,096"
     " kept) with their encoding, language evidence and hits, so a keystroke matches only the sentence it"
     " changed (counted in `tests/test_performance_shape.py`).",
@@ -770,19 +778,21 @@ DESIGN = [
 NEXT = [
     "## What would help next",
     "",
-    "- **The regexes themselves are now most of a cold call.** In session 4 the Python steps per comment"
-    " fell by 44 % (bytecodes, table below), yet wall time moved only a few per cent in CPython and not"
-    " measurably in Pyodide: with the woken rules' regexes not run at all, a cold call takes about 40 % of"
-    " its time. A shipped rule's regex is large (median 1,600 characters, p90 25,000: word lists of"
-    " hundreds of entries) and costs about 15 µs per sentence in CPython, because the engine tries every"
-    " alternative at every word start. The index already knows which alternatives a sentence woke; a regex"
-    " made of only those (same order, so the same matches) would cut this most.",
+    "- **Regex runs and the word-set bookkeeping are most of what is left, in many small pieces.** Session 5"
+    " made each cheaper (tries: the woken rules' regex time per corpus comment 38 -> 23 µs in CPython; word"
+    " sets as bits: the per-sentence candidate step 36-51 -> 27-35 µs), about 7 % on the Pyodide median"
+    " and 15 % on its mean and p95 in one A/B run. What `re` costs now is mostly its pass over every"
+    " character of the sentence (the start-of-word assertion comes first, so `re` cannot skip ahead to"
+    " likely starts).",
+    "- **Tried in session 5 and left out:** running only the alternatives a sentence woke, each by its own"
+    " small regex and merged in order (same matches): regex time per comment -24 %, but the per-sentence"
+    " bookkeeping grew by as much (whole-call median -1 %) and `rules.py` by 20 % (4.3 -> 5.1 MB, slower to"
+    " import). Also tried: telling the trie which characters a group-led branch can begin with (regex time"
+    " within the noise), and moving the start-of-word test after each branch's first character so that"
+    " `re` could skip ahead (twice as slow).",
     "- A 50,000-character text with no sentence end at all spends most of its time inside the regexes"
     " (tried at every start of a first word of each woken rule): a cheaper pre-test of where a match can"
     " begin, or splitting such a text into clauses, would be the next step.",
-    "- Factoring word lists into tries (alternatives that begin with the same word share it) was tried and"
-    " measured: no gain on the shipped rules, whose big lists begin with groups, not words, so it was"
-    " left out.",
     "- Every call returns every hint of the text with its messages and resources; `annotate_json` now writes"
     " the parts that depend only on a rule once, but in a long text a keystroke still rebuilds the hints of"
     " every sentence. Returning only the hints of the sentences that changed would cut it.",
