@@ -105,7 +105,7 @@ def check(files: list[ast.RuleFile]) -> Program:
         _check_resource(res, err)
 
     for rule in rules.values():
-        _check_rule(rule, err, compile_pattern, points, resources, patterns.counted_parts)
+        _check_rule(rule, err, compile_pattern, points, resources, patterns)
     _check_shows_cycles(list(rules.values()), err)
 
     if errors:
@@ -160,7 +160,7 @@ def _check_shows_cycles(rules: list[ast.Rule], err) -> None:
                 "one of them must not look at the other", len(dst))
 
 
-def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources, counted_parts) -> None:
+def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources, patterns: PatternCompiler) -> None:
     width = len(rule.id)
     for name, pos in rule.fields.items():
         if name.startswith("duplicate:"):
@@ -205,11 +205,19 @@ def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources, counted
         if cond.pattern is not None:
             compile_pattern(cond.pattern)
         if cond.count:
-            options = len(counted_parts(cond.pattern))
+            try:
+                parts = patterns.counted_parts(cond.pattern)
+                twice = patterns.counted_twice(parts) if len(parts) > 1 else None
+            except PatternError:  # (compile_pattern has reported it)
+                parts, twice = (), None
+            options = len(parts)
+            if twice:
+                err(cond.pos, f"'has {cond.count} of' would count {twice[0]} twice: both {twice[1]} and {twice[2]} "
+                    "hold it", "keep it in one of them, so one phrase counts as one cue")
             if cond.scope not in ("sentence", "text", "context"):
                 err(cond.pos, f"'{cond.count} of' counts in a sentence, the text or the context",
                     "write `when sentence has 2 of: A | B | C` (or text, context)")
-            elif not 2 <= cond.count <= options:
+            elif parts and not 2 <= cond.count <= options:
                 err(cond.pos, f"'has {cond.count} of' needs at least {max(2, cond.count)} alternatives, "
                     f"and this pattern has {options}",
                     "list the alternatives with '|' (`has 2 of: @numb | @no-future | @goodbye`), or name one "

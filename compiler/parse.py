@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -434,7 +435,8 @@ def parse_files(paths: list[Path]) -> list[ast.RuleFile]:
         parsed[key] = rf
         order.append(key)
         for inc in rf.includes:
-            visit(path.parent / inc.path, inc)
+            # (normalised, so errors and docs show rules/en/x.heed, not rules/da/../en/x.heed)
+            visit(Path(os.path.normpath(path.parent / inc.path)), inc)
 
     for p in collect_files(paths):
         visit(p, None)

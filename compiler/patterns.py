@@ -204,6 +204,19 @@ class PatternCompiler:
             return tuple(distinct.values())
         return (p,)
 
+    def counted_twice(self, parts: tuple[ast.Pattern, ...]) -> tuple[str, str, str] | None:
+        """An alternative that two of the counted parts both hold (the same words, so one phrase would
+        count as two cues): (what it is, the first part, the second part), or None."""
+        first_holder: dict[str, tuple[ast.Pattern, ast.Pattern]] = {}
+        for part in parts:
+            options = self._options(part) if isinstance(part, (ast.Alt, ast.ListRef)) else [part]
+            for option in options:
+                rx = self._rx(option, True)
+                holder = first_holder.setdefault(rx, (part, option))[0]
+                if holder is not part:
+                    return _written(option), _written(holder), _written(part)
+        return None
+
     # --- keys ----------------------------------------------------------------------------------------
 
     def keys(self, p: ast.Pattern) -> frozenset[Key] | None:
@@ -313,6 +326,25 @@ def _cost(keys: frozenset[Key]) -> float:
         else:
             total += (2.0 if kind == "p" else 1.0) + 4.0 / (len(word) + 1)
     return total
+
+
+def _written(p: ast.Pattern) -> str:
+    """A pattern as an author would name it in a message."""
+    if isinstance(p, (ast.Word, ast.Phrase)):
+        return f'"{p.text}"'
+    if isinstance(p, (ast.ListRef, ast.WordClass)):
+        return ("@" if isinstance(p, ast.ListRef) else "") + p.name
+    if isinstance(p, ast.Seq):
+        return " ".join(_written(i) for i in p.items)
+    if isinstance(p, ast.Capture):
+        return _written(p.item)
+    if isinstance(p, ast.Optional):
+        return f"({_written(p.item)})?"
+    if isinstance(p, ast.Gap):
+        return f"~{p.limit}"
+    if isinstance(p, ast.Regex):
+        return f"/{p.source}/"
+    return "(" + " | ".join(_written(o) for o in p.options) + ")"
 
 
 def _matches_empty(p: ast.Pattern, lists: dict[str, ast.WordList]) -> bool:

@@ -16,6 +16,8 @@ EXPECTED = {
     "gap-without-words.heed": (7, 12, "what follows '!' must be words the gap leaves out", "~3!(not | never)"),
     "count-too-high.heed": (8, 3, "'has 3 of' needs at least 3 alternatives, and this pattern has 2",
                             "list the alternatives with '|'"),
+    "count-twice.heed": (10, 3, "'has 2 of' would count \"feel nothing\" twice: both @numb and @gone hold it",
+                         "keep it in one of them"),
     "near-without-match.heed": (7, 3, "'near' counts words from the match", "or use `sentence` or `text`"),
     "near-without-distance.heed": (8, 14, "unexpected ':'", "expected a number of words, such as 4"),
     "unknown-field.heed": (8, 3, "unexpected 'mesage'", "unknown field 'mesage'; did you mean 'message'?"),
