@@ -24,7 +24,7 @@ ANY_WORD = "[^ ]+ "
 COMMON = DA_WORDS | EN_WORDS | frozenset("i a an at for men her have in og".split())
 
 ANCHORS = ("#any", "#end", "#start")  # classes that name no particular word
-Key = tuple[str, str]  # ("w", word) | ("p", prefix) | ("n", "")
+Key = tuple[str, str]  # ("w", word) | ("p", prefix) | ("s", suffix) | ("n", "")
 
 
 @dataclass
@@ -133,9 +133,11 @@ class PatternCompiler:
         """(lead, rest): the literal characters every match of p begins with, and the regex of what
         follows them. The lead is empty when p may begin with anything but one known text."""
         if isinstance(p, (ast.Word, ast.Phrase)):
-            toks = words(p.text.rstrip("*"))
+            toks, suffix, prefix = _word_parts(p.text)
+            if suffix:
+                return "", self._rx(p)
             literal = "".join(t + " " for t in toks)
-            return (literal[:-1], "[^ ]* ") if p.text.endswith("*") else (literal, "")
+            return (literal[:-1], "[^ ]* ") if prefix else (literal, "")
         if isinstance(p, ast.WordClass) and p.name not in ("#num", *ANCHORS):
             return p.name.lower() + " ", ""
         if isinstance(p, ast.Seq):
@@ -149,14 +151,18 @@ class PatternCompiler:
         return "", self._rx(p)
 
     def _word(self, text: str, pos: ast.Pos) -> str:
-        prefix = text.endswith("*")
-        toks = words(text.rstrip("*"))
+        toks, suffix, prefix = _word_parts(text)
         if not toks:
             raise PatternError(pos, f"{text!r} holds no word", "a word needs a letter, digit or emoji",
                                width=len(text))
+        if suffix and prefix and len(toks) == 1:
+            raise PatternError(pos, f"{text!r}: a word can begin or end with '*', not both",
+                               "write the end of a word (*kniv) or its beginning (selvmord*)", width=len(text))
         parts = [re.escape(t) + " " for t in toks]
         if prefix:
             parts[-1] = re.escape(toks[-1]) + "[^ ]* "
+        if suffix:  # (a compound ending in the word: *kniv finds køkkenkniv and kniv)
+            parts[0] = "[^ ]*" + parts[0]
         return "".join(parts)
 
     def _list(self, ref: ast.ListRef, flat: bool) -> str:
@@ -254,10 +260,13 @@ class PatternCompiler:
     def _clauses(self, p: ast.Pattern) -> list[frozenset[Key]]:
         """The word sets every match holds a word of, in the pattern's order (keys() picks the rarest)."""
         if isinstance(p, (ast.Word, ast.Phrase)):
-            prefix = p.text.endswith("*")
-            toks = words(p.text.rstrip("*"))
-            out = [frozenset({("w", t)}) for t in toks[:-1]]
-            return out + [frozenset({("p" if prefix else "w", toks[-1])})] if toks else out
+            toks, suffix, prefix = _word_parts(p.text)
+            kinds = ["w"] * len(toks)
+            if toks and prefix:
+                kinds[-1] = "p"
+            if toks and suffix:
+                kinds[0] = "s"
+            return [frozenset({(kind, t)}) for kind, t in zip(kinds, toks)]
         if isinstance(p, ast.Seq):
             return [c for i in p.items for c in self._clauses(i)]
         if isinstance(p, (ast.Alt, ast.ListRef, ast.WordClass, ast.Capture)):
@@ -324,8 +333,14 @@ def _cost(keys: frozenset[Key]) -> float:
         elif word in COMMON:
             total += 50
         else:
-            total += (2.0 if kind == "p" else 1.0) + 4.0 / (len(word) + 1)
+            total += (2.0 if kind in ("p", "s") else 1.0) + 4.0 / (len(word) + 1)
     return total
+
+
+def _word_parts(text: str) -> tuple[list[str], bool, bool]:
+    """The words of a word or phrase as written, whether it is the end of a word (`*kniv`: a word
+    ending in kniv) and whether it is the beginning of one (`selvmord*`)."""
+    return words(text.strip("*")), text.startswith("*"), text.endswith("*")
 
 
 def _written(p: ast.Pattern) -> str:

@@ -53,6 +53,7 @@ class RuleSet:
     cond_needs: tuple[tuple[tuple[tuple[int, ...], ...] | None, ...], ...]  # per rule, per condition
     word_index: dict[str, tuple[tuple[int, int], ...]]  # word -> (rule, alternative)
     prefix_index: dict[str, tuple[tuple[int, int], ...]]
+    suffix_index: dict[str, tuple[tuple[int, int], ...]]
     number_rules: tuple[tuple[int, int], ...]
     always_rules: tuple[int, ...]
     text_rules: tuple[int, ...]
@@ -109,7 +110,7 @@ def _resource(res: ast.Resource) -> dict:
 
 def _entry(key: Key) -> str:
     kind, word = key
-    return "#num" if kind == "n" else word + "*" if kind == "p" else word
+    return {"n": "#num", "p": word + "*", "s": "*" + word}.get(kind, word)
 
 
 def _renumbered(word_sets: tuple, needs: list, cond_needs: list) -> tuple[tuple, list, list]:
@@ -157,6 +158,7 @@ def build_ruleset(program: Program) -> RuleSet:
 
     words: dict[str, list[tuple[int, int]]] = {}
     prefixes: dict[str, list[tuple[int, int]]] = {}
+    suffixes: dict[str, list[tuple[int, int]]] = {}
     numbers: list[tuple[int, int]] = []
     always: list[int] = []
     text_rules: list[int] = []
@@ -184,7 +186,8 @@ def build_ruleset(program: Program) -> RuleSet:
         else:
             for j, (key, others) in enumerate(rule.alternatives):
                 for kind, word in key:
-                    target = numbers if kind == "n" else (prefixes if kind == "p" else words).setdefault(word, [])
+                    by_kind = {"p": prefixes, "s": suffixes}.get(kind, words)
+                    target = numbers if kind == "n" else by_kind.setdefault(word, [])
                     if (i, j) not in target[-1:]:  # a key may name the same word twice (selvmord*, selvmord)
                         target.append((i, j))
                 rule_needs.append(tuple(number(s) for s in others))
@@ -203,6 +206,7 @@ def build_ruleset(program: Program) -> RuleSet:
         cond_needs=tuple(cond_needs),
         word_index={w: tuple(v) for w, v in sorted(words.items())},
         prefix_index={w: tuple(v) for w, v in sorted(prefixes.items())},
+        suffix_index={w: tuple(v) for w, v in sorted(suffixes.items())},
         number_rules=tuple(numbers),
         always_rules=tuple(always),
         text_rules=tuple(text_rules),

@@ -121,6 +121,40 @@ def test_conditions_and_antipatterns(engine) -> None:
     assert engine.annotate("selvmordsforsøg: ring til Livslinien") == []  # when text lacks
 
 
+def test_a_word_ending_is_indexed_by_its_ending(bundle, engine) -> None:
+    """`*kniv` finds any word ending in kniv (Danish compounds put the head last) and is filed under
+    that ending, so the rule is woken by such words only, not run on every sentence."""
+    module = engine.module
+    index = {i for i, rule in enumerate(module.RULES) if rule.id == "knife-ending-da"}
+    # keyed by the rarer armen | armene; the endings are a word set the sentence must hold
+    assert not index & set(module.ALWAYS_RULES) and "armen" in module.WORD_INDEX
+    assert any({"*kniv", "*kniven", "*knivene"} <= set(entries.split(" ")) for entries in module.WORD_SETS)
+    hits = engine.annotate("hun holdt brødkniven mod armen")
+    assert [(h["rule"], h["text"]) for h in hits] == [("knife-ending-da", "brødkniven mod armen")]
+    assert engine.annotate("brødkniven ligger i skuffen") == []
+
+
+def test_a_word_ending_alone_is_the_key(tmp_path: Path) -> None:
+    (tmp_path / "r.heed").write_text('''point p "x"
+rule r1 {
+  category: method-details
+  severity: alert
+  lang: da
+  source: p
+  match: *sovepiller
+  message da: "x"
+  message en: "x"
+  expect: "har gemt mine sovepiller"
+  expect: "sovepiller"
+  allow: "sovepillerne"
+}
+''', encoding="utf-8")
+    compile_bundle([tmp_path / "r.heed"], tmp_path / "out")
+    with CPythonEngine(tmp_path / "out") as eng:
+        assert eng.module.SUFFIX_INDEX == {"sovepiller": "0 0"} and eng.module.ALWAYS_RULES == ()
+        assert [h["text"] for h in eng.annotate("tog alle hjertesovepiller og gik i seng")] == ["hjertesovepiller"]
+
+
 def test_near_counts_words_either_side_of_the_match(engine) -> None:
     def pills(text: str) -> list[str]:
         return [h["text"] for h in engine.annotate(text, lang="en") if h["rule"] == "pills-near-en"]

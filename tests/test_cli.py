@@ -15,13 +15,13 @@ def test_compile_writes_package_and_wheel(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "heed_bundle" / "rules.py").is_file()
     assert [p.name for p in tmp_path.glob("*.whl")] == ["heed_bundle-0.1.0-py3-none-any.whl"]
-    assert "compiled 13 rules from 2 file(s)" in result.stdout
+    assert "compiled 14 rules from 2 file(s)" in result.stdout
 
 
 def test_test_command_runs_every_example() -> None:
     result = run_heed("test", GOOD)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "53 passed, 0 failed"
+    assert result.stdout.splitlines()[-1] == "59 passed, 0 failed"
 
 
 def test_check_text_format_is_linter_like(tmp_path: Path) -> None:

@@ -216,18 +216,25 @@ class _Sentence:
 
 
 class _Lookup:
-    """Values filed under words, word prefixes ("selvmord" for selvmordsforsøg) and "a number"."""
+    """Values filed under words, word prefixes ("selvmord" for selvmordsforsøg), word endings ("kniv"
+    for køkkenkniv) and "a number"."""
 
-    __slots__ = ("words", "groups", "shortest", "numbers")
+    __slots__ = ("words", "groups", "shortest", "end_groups", "end_shortest", "numbers")
 
-    def __init__(self, words: dict, prefixes: dict, numbers: tuple):
+    def __init__(self, words: dict, prefixes: dict, numbers: tuple, suffixes: dict | None = None):
         self.words = words
         # Prefixes grouped by their first (shortest prefix length) letters: one lookup per word finds
-        # the few prefixes it may start with, however many prefix lengths there are.
+        # the few prefixes it may start with, however many prefix lengths there are. Endings likewise
+        # by their last letters.
         self.shortest = min((len(p) for p in prefixes), default=0)
         self.groups: dict = {}
         for prefix, values in sorted(prefixes.items()):
             self.groups.setdefault(prefix[: self.shortest], []).append((prefix, values))
+        suffixes = suffixes or {}
+        self.end_shortest = min((len(s) for s in suffixes), default=0)
+        self.end_groups: dict = {}
+        for suffix, values in sorted(suffixes.items()):
+            self.end_groups.setdefault(suffix[len(suffix) - self.end_shortest:], []).append((suffix, values))
         self.numbers = numbers
 
     def find(self, tok: str) -> list:
@@ -236,16 +243,22 @@ class _Lookup:
         for prefix, values in self.groups.get(tok[: self.shortest], ()) if self.groups else ():
             if tok.startswith(prefix):
                 out.extend(values)
+        if self.end_groups and len(tok) >= self.end_shortest:
+            for suffix, values in self.end_groups.get(tok[len(tok) - self.end_shortest:], ()):
+                if tok.endswith(suffix):
+                    out.extend(values)
         if self.numbers and tok[:1].isdigit():
             out.extend(self.numbers)
         return out
 
 
 def _set_lookup(word_sets: tuple) -> _Lookup:
-    """Which WORD_SETS a word is in (each set a string of entries "word", "prefix*" or "#num" separated by
-    spaces: thousands of one-string sets compile far faster than as tuples, and words hold no space)."""
+    """Which WORD_SETS a word is in (each set a string of entries "word", "prefix*", "*ending" or "#num"
+    separated by spaces: thousands of one-string sets compile far faster than as tuples, and words hold
+    no space)."""
     words: dict = {}
     prefixes: dict = {}
+    suffixes: dict = {}
     numbers = []
     for i, entries in enumerate(word_sets):
         for e in entries.split(" "):
@@ -253,9 +266,11 @@ def _set_lookup(word_sets: tuple) -> _Lookup:
                 numbers.append(i)
             elif e.endswith("*"):
                 prefixes.setdefault(e[:-1], []).append(i)
+            elif e.startswith("*"):
+                suffixes.setdefault(e[1:], []).append(i)
             else:
                 words.setdefault(e, []).append(i)
-    return _Lookup(words, prefixes, tuple(numbers))
+    return _Lookup(words, prefixes, tuple(numbers), suffixes)
 
 
 def _number_lists(text: str) -> tuple:
@@ -304,12 +319,13 @@ class _Gate:
 
 class Engine:
     def __init__(self, rules: tuple, word_sets: tuple, word_index: dict, prefix_index: dict, number_rules: tuple,
-                 always_rules: tuple, text_rules: tuple, resources: dict):
+                 always_rules: tuple, text_rules: tuple, resources: dict, suffix_index: dict | None = None):
         self.rules = rules
-        # (rule, alternative) pairs by word, prefix and number (written as "rule alternative|…" strings)
+        # (rule, alternative) pairs by word, prefix, ending and number (written as "rule alternative|…")
         self.word_index = {w: _number_lists(v) for w, v in word_index.items()}
         self._index = _Lookup(self.word_index, {p: _number_lists(v) for p, v in prefix_index.items()},
-                              _number_lists(number_rules))
+                              _number_lists(number_rules),
+                              {s: _number_lists(v) for s, v in (suffix_index or {}).items()})
         self._sets = _set_lookup(word_sets)  # -> numbers of WORD_SETS
         self._words: dict = {}  # word -> what _word found for it
         # the words of _words that wake a rule or are in a word set: a sentence's other words are
