@@ -104,6 +104,12 @@ def cmd_compile(args) -> int:
           f"(rules hash {bundle.ruleset.hash})")
     print(f"  package: {bundle.package}")
     print(f"  wheel:   {bundle.wheel}")
+    always = [bundle.ruleset.rules[i] for i in bundle.ruleset.always_rules]
+    if always:  # not an error, but the author should know the rule costs a regex run on every sentence
+        print(f"note: {len(always)} rule(s) run on every sentence: an alternative of the match holds no word "
+              "to index (a /regex/, #any or only optional parts); write the words, or an ending such as *kniv:")
+        for rule in always:
+            print(f"  {rule.where}: {rule.id}")
     return 0
 
 

@@ -18,6 +18,26 @@ def test_compile_writes_package_and_wheel(tmp_path: Path) -> None:
     assert "compiled 14 rules from 2 file(s)" in result.stdout
 
 
+def test_compile_names_the_rules_that_run_on_every_sentence(tmp_path: Path) -> None:
+    (tmp_path / "r.heed").write_text('''point p "x"
+rule regex-only {
+  category: mockery
+  severity: warning
+  lang: en
+  source: p
+  match: /\\w*azepam/
+  message da: "x"
+  message en: "x"
+  expect: "diazepam"
+  allow: "pam"
+}
+''', encoding="utf-8")
+    result = run_heed("compile", str(tmp_path / "r.heed"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "note: 1 rule(s) run on every sentence" in result.stdout and "r.heed:2: regex-only" in result.stdout
+    assert "every sentence" not in run_heed("compile", GOOD, "-o", str(tmp_path / "good")).stdout
+
+
 def test_test_command_runs_every_example() -> None:
     result = run_heed("test", GOOD)
     assert result.returncode == 0, result.stderr
