@@ -784,6 +784,13 @@ NEXT = [
     " and 15 % on its mean and p95 in one A/B run. What `re` costs now is mostly its pass over every"
     " character of the sentence (the start-of-word assertion comes first, so `re` cannot skip ahead to"
     " likely starts).",
+    "- **The rule set now drives the cost.** Session 5's rules (379 -> 424, with broad counted-cue rules and"
+    " many `unless near` vetoes) raised the Python steps per comment from 2,566 to about 4,350 and the regex"
+    " runs per sentence from 3.2 to 4.1, more than the engine work saved; two rules whose match held a"
+    " `/regex/` ran on every sentence until they were rewritten with word endings (`heed compile` now names"
+    " such rules). Long texts suffer most (one 50,000-character sentence: 261 -> 467 ms in Pyodide): each"
+    " `near` veto and each counted alternative is searched over the whole text. A per-rule cost report in"
+    " `heed test` would let writers see what a rule costs while they write it.",
     "- **Tried in session 5 and left out:** running only the alternatives a sentence woke, each by its own"
     " small regex and merged in order (same matches): regex time per comment -24 %, but the per-sentence"
     " bookkeeping grew by as much (whole-call median -1 %) and `rules.py` by 20 % (4.3 -> 5.1 MB, slower to"
