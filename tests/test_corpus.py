@@ -25,7 +25,8 @@ def test_a_corpus_file_is_valid_and_in_the_language_of_its_name(path: Path) -> N
     lang = path.stem.rsplit("-", 1)[-1]
     assert lang in ("en", "da"), path.name
     assert items and all(it.get("lang", lang) == lang for it in items)
-    assert any(it.get("expect") for it in items) and any(not it.get("expect") for it in items)
+    # (a file may hold only near misses, such as clean4-en.jsonl, but every item says what it expects)
+    assert all(isinstance(it.get("expect"), list) for it in items)
 
 
 def test_ids_are_unique_across_all_corpora() -> None:
