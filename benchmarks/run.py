@@ -788,7 +788,8 @@ NEXT = [
     " many `unless near` vetoes) raised the Python steps per comment from 2,566 to about 4,350 and the regex"
     " runs per sentence from 3.2 to 4.1, more than the engine work saved; two rules whose match held a"
     " `/regex/` ran on every sentence until they were rewritten with word endings (`heed compile` now names"
-    " such rules). Long texts suffer most (one 50,000-character sentence: 261 -> 467 ms in Pyodide): each"
+    " such rules). Long texts suffer most (one 50,000-character sentence in Pyodide: 261-271 ms at the"
+    " start of the session, 338-467 ms in two runs at its end): each"
     " `near` veto and each counted alternative is searched over the whole text. A per-rule cost report in"
     " `heed test` would let writers see what a rule costs while they write it.",
     "- **Tried in session 5 and left out:** running only the alternatives a sentence woke, each by its own"
