@@ -159,6 +159,7 @@ def build_ruleset(program: Program) -> RuleSet:
     words: dict[str, list[tuple[int, int]]] = {}
     prefixes: dict[str, list[tuple[int, int]]] = {}
     suffixes: dict[str, list[tuple[int, int]]] = {}
+    index_of = {"w": words, "p": prefixes, "s": suffixes}  # by the kind of a key (numbers are a list)
     numbers: list[tuple[int, int]] = []
     always: list[int] = []
     text_rules: list[int] = []
@@ -186,8 +187,7 @@ def build_ruleset(program: Program) -> RuleSet:
         else:
             for j, (key, others) in enumerate(rule.alternatives):
                 for kind, word in key:
-                    by_kind = {"p": prefixes, "s": suffixes}.get(kind, words)
-                    target = numbers if kind == "n" else by_kind.setdefault(word, [])
+                    target = numbers if kind == "n" else index_of[kind].setdefault(word, [])
                     if (i, j) not in target[-1:]:  # a key may name the same word twice (selvmord*, selvmord)
                         target.append((i, j))
                 rule_needs.append(tuple(number(s) for s in others))

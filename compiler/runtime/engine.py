@@ -215,38 +215,44 @@ class _Sentence:
         return self._spans[first][0], self._spans[last][1]
 
 
+class _Beginnings:
+    """Values filed under word beginnings, grouped by their first (shortest beginning length) letters:
+    one lookup per word finds the few beginnings it may have, however many lengths there are."""
+
+    __slots__ = ("groups", "shortest")
+
+    def __init__(self, beginnings: dict):
+        self.shortest = min((len(b) for b in beginnings), default=0)
+        self.groups: dict = {}
+        for beginning, values in sorted(beginnings.items()):
+            self.groups.setdefault(beginning[: self.shortest], []).append((beginning, values))
+
+    def extend(self, out: list, tok: str) -> None:
+        """Add to `out` the values of the beginnings `tok` has."""
+        for beginning, values in self.groups.get(tok[: self.shortest], ()):
+            if tok.startswith(beginning):
+                out.extend(values)
+
+
 class _Lookup:
     """Values filed under words, word prefixes ("selvmord" for selvmordsforsøg), word endings ("kniv"
-    for køkkenkniv) and "a number"."""
+    for køkkenkniv: the beginning of the word read backwards) and "a number"."""
 
-    __slots__ = ("words", "groups", "shortest", "end_groups", "end_shortest", "numbers")
+    __slots__ = ("words", "prefixes", "endings", "numbers")
 
-    def __init__(self, words: dict, prefixes: dict, numbers: tuple, suffixes: dict | None = None):
+    def __init__(self, words: dict, prefixes: dict, suffixes: dict, numbers: tuple):
         self.words = words
-        # Prefixes grouped by their first (shortest prefix length) letters: one lookup per word finds
-        # the few prefixes it may start with, however many prefix lengths there are. Endings likewise
-        # by their last letters.
-        self.shortest = min((len(p) for p in prefixes), default=0)
-        self.groups: dict = {}
-        for prefix, values in sorted(prefixes.items()):
-            self.groups.setdefault(prefix[: self.shortest], []).append((prefix, values))
-        suffixes = suffixes or {}
-        self.end_shortest = min((len(s) for s in suffixes), default=0)
-        self.end_groups: dict = {}
-        for suffix, values in sorted(suffixes.items()):
-            self.end_groups.setdefault(suffix[len(suffix) - self.end_shortest:], []).append((suffix, values))
+        self.prefixes = _Beginnings(prefixes)
+        self.endings = _Beginnings({suffix[::-1]: values for suffix, values in suffixes.items()})
         self.numbers = numbers
 
     def find(self, tok: str) -> list:
         """The values filed under this word, repeated when filed twice."""
         out = list(self.words.get(tok, ()))
-        for prefix, values in self.groups.get(tok[: self.shortest], ()) if self.groups else ():
-            if tok.startswith(prefix):
-                out.extend(values)
-        if self.end_groups and len(tok) >= self.end_shortest:
-            for suffix, values in self.end_groups.get(tok[len(tok) - self.end_shortest:], ()):
-                if tok.endswith(suffix):
-                    out.extend(values)
+        if self.prefixes.groups:
+            self.prefixes.extend(out, tok)
+        if self.endings.groups:
+            self.endings.extend(out, tok[::-1])
         if self.numbers and tok[:1].isdigit():
             out.extend(self.numbers)
         return out
@@ -270,7 +276,7 @@ def _set_lookup(word_sets: tuple) -> _Lookup:
                 suffixes.setdefault(e[1:], []).append(i)
             else:
                 words.setdefault(e, []).append(i)
-    return _Lookup(words, prefixes, tuple(numbers), suffixes)
+    return _Lookup(words, prefixes, suffixes, tuple(numbers))
 
 
 def _number_lists(text: str) -> tuple:
@@ -318,14 +324,13 @@ class _Gate:
 
 
 class Engine:
-    def __init__(self, rules: tuple, word_sets: tuple, word_index: dict, prefix_index: dict, number_rules: tuple,
-                 always_rules: tuple, text_rules: tuple, resources: dict, suffix_index: dict | None = None):
+    def __init__(self, rules: tuple, word_sets: tuple, word_index: dict, prefix_index: dict, suffix_index: dict,
+                 number_rules: tuple, always_rules: tuple, text_rules: tuple, resources: dict):
         self.rules = rules
         # (rule, alternative) pairs by word, prefix, ending and number (written as "rule alternative|…")
         self.word_index = {w: _number_lists(v) for w, v in word_index.items()}
         self._index = _Lookup(self.word_index, {p: _number_lists(v) for p, v in prefix_index.items()},
-                              _number_lists(number_rules),
-                              {s: _number_lists(v) for s, v in (suffix_index or {}).items()})
+                              {s: _number_lists(v) for s, v in suffix_index.items()}, _number_lists(number_rules))
         self._sets = _set_lookup(word_sets)  # -> numbers of WORD_SETS
         self._words: dict = {}  # word -> what _word found for it
         # the words of _words that wake a rule or are in a word set: a sentence's other words are
