@@ -21,6 +21,7 @@ class NaiveEngine:
     def __init__(self, bundle: ModuleType):
         self.rules = bundle.RULES
         self.resources = bundle.RESOURCES
+        self.models = bundle.MODELS  # the text scorers (`when text scores`), read with their own score()
         self.text = bundle.text  # the bundle's own word/sentence primitives (the semantics under test)
         self._compiled: dict[str, re.Pattern] = {}
 
@@ -31,7 +32,7 @@ class NaiveEngine:
         return rx
 
     def annotate(self, text: str, lang: str | None = None, context: str | None = None,
-                 categories=None, country: str | None = None) -> list[dict]:
+                 categories=None, country: str | None = None, text_rules: bool = True) -> list[dict]:
         t = self.text
         cats = None if categories is None else set(categories)
         hits = []  # (rule index, start, end, suggestions)
@@ -69,20 +70,24 @@ class NaiveEngine:
         shows: dict[tuple, bool] = {}
 
         def found(cond) -> bool:
+            if cond.model is not None:
+                encs = encoded if cond.scope == "text" else context_enc
+                return bool(encs) and self.models[cond.model].score(encs) >= cond.threshold
             if cond.shows is not None:  # `text shows` / `context shows`: hints of that category there
                 source = text if cond.scope == "text" else context
                 if not source:
                     return False
-                key = (cond.scope, cond.shows)
+                key = (cond.scope, cond.shows, cond.matched)
                 if key not in shows:
-                    shows[key] = any(h["category"] == cond.shows
-                                     for h in self.annotate(source, categories=(cond.shows,)))
+                    # (matched: the rule asks of its own category, so only rules with a match count)
+                    shows[key] = any(h["category"] == cond.shows for h in self.annotate(
+                        source, categories=(cond.shows,), text_rules=not cond.matched))
                 return shows[key]
             return self._present(cond, encoded if cond.scope == "text" else context_enc)
 
         hits = [h for h in hits
                 if all(found(c) == c.has for c in self.rules[h[0]].conditions if c.scope in ("text", "context"))]
-        if text.strip():
+        if text.strip() and text_rules:
             if lang:
                 langs = (lang,)
             else:
@@ -102,7 +107,7 @@ class NaiveEngine:
                 for c in rule.conditions:
                     if c.scope == "question":
                         got = question
-                    elif c.scope in ("sentence", "text", "match") and c.shows is None:
+                    elif c.scope in ("sentence", "text", "match") and c.shows is None and c.model is None:
                         got = self._present(c, encoded)  # a rule without a match reads the whole text
                     else:
                         got = found(c)

@@ -93,6 +93,8 @@ class Condition:
     pos: Pos | None = None
     distance: int = 0  # "near": how many words either side of the match the pattern may touch
     count: int = 0  # `has 2 of: A | B | C`: how many of the pattern's alternatives must occur (0: any)
+    model: str | None = None  # `when text scores 0.9: MODEL`: the model's name ...
+    threshold: float = 0.0  # ... and the score it must reach
 
 
 @dataclass
@@ -150,6 +152,15 @@ class Resource:
 
 
 @dataclass
+class ModelRef:
+    """`model NAME "file.json"`: a text scorer made by `heed train`, its path relative to the rule file."""
+
+    name: str
+    path: str
+    pos: Pos
+
+
+@dataclass
 class Include:
     path: str
     pos: Pos
@@ -163,4 +174,5 @@ class RuleFile:
     lists: list[WordList] = field(default_factory=list)
     points: list[Point] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
+    models: list[ModelRef] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)

@@ -13,6 +13,7 @@ from pathlib import Path
 from . import ast
 from .categories import CATEGORIES, LANGUAGES, SEVERITIES
 from .diagnostics import Diagnostic, RuleErrors, did_you_mean
+from .model_file import ModelFileError, read_model
 from .patterns import PatternCompiler, PatternError, captures, list_refs, unknown_list
 
 REQUIRED = ("category", "severity", "lang", "source")
@@ -32,6 +33,7 @@ class Program:
     points: dict[str, ast.Point]
     resources: dict[str, ast.Resource]
     patterns: PatternCompiler
+    models: dict[str, dict] = field(default_factory=dict)  # name -> the model file's content (train.read_model)
     display: dict[Path, str] = field(default_factory=dict)  # file -> path shown in hints and docs
     _lines: dict[Path, list[str]] = field(default_factory=dict, repr=False)
 
@@ -65,8 +67,10 @@ def check(files: list[ast.RuleFile]) -> Program:
     points: dict[str, ast.Point] = {}
     resources: dict[str, ast.Resource] = {}
     rules: dict[str, ast.Rule] = {}
+    model_refs: dict[str, ast.ModelRef] = {}
     for f in files:
         for kind, items, table, key in (
+            ("model", f.models, model_refs, "name"),
             ("list", f.lists, lists, "name"),
             ("point", f.points, points, "name"),
             ("resource", f.resources, resources, "id"),
@@ -104,14 +108,23 @@ def check(files: list[ast.RuleFile]) -> Program:
     for res in resources.values():
         _check_resource(res, err)
 
+    models = {}
+    for ref in model_refs.values():
+        try:
+            models[ref.name] = read_model(Path(os.path.normpath(ref.pos.file.parent / ref.path)))
+        except ModelFileError as e:
+            err(ref.pos, str(e), f"the path is relative to {ref.pos.file}; make the file with `heed train`",
+                len(ref.name))
+            models[ref.name] = None  # (known, so rules naming it are not reported again)
+
     for rule in rules.values():
-        _check_rule(rule, err, compile_pattern, points, resources, patterns)
+        _check_rule(rule, err, compile_pattern, points, resources, patterns, models)
     _check_shows_cycles(list(rules.values()), err)
 
     if errors:
         errors.sort(key=lambda d: (str(d.pos.file), d.pos.line, d.pos.col))
         raise RuleErrors(_unique(errors))
-    return Program(files, list(rules.values()), lists, points, resources, patterns, _display_paths(files))
+    return Program(files, list(rules.values()), lists, points, resources, patterns, models, _display_paths(files))
 
 
 def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
@@ -144,7 +157,7 @@ def _check_shows_cycles(rules: list[ast.Rule], err) -> None:
     where: dict[tuple[str, str], ast.Pos] = {}
     for rule in rules:
         for cond in rule.conditions:
-            if cond.shows is not None and cond.scope == "text" and rule.category:
+            if cond.shows is not None and cond.scope == "text" and rule.category and cond.shows != rule.category:
                 edges.setdefault(rule.category, set()).add(cond.shows)
                 where.setdefault((rule.category, cond.shows), cond.pos)
 
@@ -160,7 +173,8 @@ def _check_shows_cycles(rules: list[ast.Rule], err) -> None:
                 "one of them must not look at the other", len(dst))
 
 
-def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources, patterns: PatternCompiler) -> None:
+def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources, patterns: PatternCompiler,
+                models: dict[str, dict | None]) -> None:
     width = len(rule.id)
     for name, pos in rule.fields.items():
         if name.startswith("duplicate:"):
@@ -222,6 +236,16 @@ def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources, pattern
                     f"and this pattern has {options}",
                     "list the alternatives with '|' (`has 2 of: @numb | @no-future | @goodbye`), or name one "
                     "list to count its entries (`has 3 of: @daily-changes`)")
+        if cond.model is not None:
+            if cond.model not in models:
+                err(cond.pos, f"unknown model '{cond.model}'",
+                    did_you_mean(cond.model, models) or "declare it with `model NAME \"file.json\"`", len(cond.model))
+            if cond.scope not in ("text", "context"):
+                err(cond.pos, "a model scores the whole text or the context",
+                    "write `when text scores 0.9: MODEL` or `when context scores 0.9: MODEL`")
+            if not 0.0 < cond.threshold < 1.0:
+                err(cond.pos, f"score {cond.threshold} can never be reached or is always reached",
+                    "a score is a probability: write one between 0 and 1, such as 0.9")
         if cond.scope == "near":
             if rule.match is None:
                 err(cond.pos, "'near' counts words from the match, and this rule has no 'match:'",
@@ -233,9 +257,10 @@ def _check_rule(rule: ast.Rule, err, compile_pattern, points, resources, pattern
             if cond.scope not in ("context", "text"):
                 err(cond.pos, "only the context or the text can 'show' a category",
                     "write `when context shows: CATEGORY` or `unless text shows: CATEGORY`")
-            elif cond.scope == "text" and cond.shows == rule.category:
-                err(cond.pos, f"a rule of '{rule.category}' cannot depend on its own category", None,
-                    len(cond.shows))
+            elif cond.scope == "text" and cond.shows == rule.category and rule.match is not None:
+                # (a rule without a match may: it then asks whether a rule of its category *with* a match fired)
+                err(cond.pos, f"a rule of '{rule.category}' with a 'match:' cannot depend on its own category",
+                    "only a rule without `match:` may ask `unless text shows:` of its own category", len(cond.shows))
             elif cond.shows not in CATEGORIES:
                 err(cond.pos, f"unknown category '{cond.shows}'", did_you_mean(cond.shows, CATEGORIES),
                     len(cond.shows))

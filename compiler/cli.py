@@ -1,4 +1,4 @@
-"""The `heed` command: compile, test, check, eval, docs.
+"""The `heed` command: compile, test, check, eval, train, docs.
 
 Exit status: 0 success, 1 failing examples / hints found / targets missed, 2 errors in the rules or
 in the input. Errors are printed as `file:line:col: error: …`, never as a traceback.
@@ -20,6 +20,7 @@ from .diagnostics import RuleErrors
 from .engines import RUNTIMES, EngineError, open_engine
 from .evaluate import CorpusError, evaluate, format_report, read_corpus
 from .examples import run_examples
+from .model_file import ModelFileError
 
 DEFAULT_RULES = [Path("rules")]
 
@@ -64,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     p.add_argument("--summary", action="store_true", help="leave out the list of misses and false alarms")
 
+    p = sub.add_parser("train", help="fit a text scorer for one category on labelled corpora")
+    p.add_argument("corpus", nargs="+", type=Path, metavar="CORPUS.jsonl")
+    p.add_argument("--category", required=True, help="the category the model scores (e.g. warning-signs)")
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="MODEL.json",
+                   help="the model file, next to the rules that use it")
+
     p = sub.add_parser("docs", help="write the rule reference (HTML and Markdown) and guidance coverage")
     _add_rules(p)
     p.add_argument("-o", "--out", type=Path, required=True, metavar="DIR")
@@ -83,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`heed check | head`): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (EngineError, CorpusError, OSError) as err:
+    except (EngineError, CorpusError, ModelFileError, OSError) as err:
         print(f"heed: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -224,6 +231,29 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_train(args) -> int:
+    from .categories import CATEGORIES
+    from .model_file import write_model
+    from .train import train
+
+    if args.category not in CATEGORIES:
+        raise ModelFileError(f"unknown category '{args.category}'")
+    items = [it for path in args.corpus for it in read_corpus(path)]
+    print(f"training a '{args.category}' scorer on {len(items)} comments from {len(args.corpus)} file(s)",
+          file=sys.stderr)
+    trained = train(items, args.category, [p.as_posix() for p in args.corpus],
+                    progress=lambda step: print(f"  {step}", file=sys.stderr))
+    write_model(trained.model, args.out)
+    m = trained.model
+    print(f"wrote {args.out}: {len(m['words'])} word and {len(m['letters'])} letter weights")
+    print("cross-validated (each comment scored by a model that never saw it):")
+    print("  clean flagged   threshold   recall")
+    for row in trained.rows:
+        print(f"  {row['clean_flagged']:>4} of {row['clean']:<6} {row['threshold']:>9.3f}   {row['recall']:.3f}")
+    print("write the threshold you choose in the rule: `when text scores 0.9: MODEL`")
+    return 0
+
+
 def cmd_docs(args) -> int:
     from .docs import write_docs
 
@@ -234,7 +264,8 @@ def cmd_docs(args) -> int:
     return 0
 
 
-COMMANDS = {"compile": cmd_compile, "test": cmd_test, "check": cmd_check, "eval": cmd_eval, "docs": cmd_docs}
+COMMANDS = {"compile": cmd_compile, "test": cmd_test, "check": cmd_check, "eval": cmd_eval, "train": cmd_train,
+            "docs": cmd_docs}
 
 if __name__ == "__main__":
     sys.exit(main())

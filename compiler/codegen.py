@@ -1,5 +1,6 @@
-"""Writes the `heed_bundle` package: generated `__init__.py` and `rules.py` (Jinja2 templates) next to
-the runtime's `engine.py` and `text.py`, copied unchanged. Same input, same bytes."""
+"""Writes the `heed_bundle` package: generated `__init__.py`, `rules.py` and `models.py` (Jinja2
+templates) next to the runtime's `engine.py`, `text.py` and `scorer.py`, copied unchanged. Same input,
+same bytes."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import jinja2
 from .ruleset import RuleSet
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
-RUNTIME_FILES = ("engine.py", "text.py")
+RUNTIME_FILES = ("engine.py", "text.py", "scorer.py")
 
 
 def py_literal(value: object) -> str:
@@ -54,7 +55,8 @@ def write_package(ruleset: RuleSet, out_dir: Path, *, version: str, files: list[
     package.mkdir(parents=True)
     env = _environment()
     context = {"ruleset": ruleset, "version": version, "files": files}
-    for template, target in (("__init__.py.j2", "__init__.py"), ("rules.py.j2", "rules.py")):
+    for template, target in (("__init__.py.j2", "__init__.py"), ("rules.py.j2", "rules.py"),
+                             ("models.py.j2", "models.py")):
         text = env.get_template(template).render(**context)
         (package / target).write_text(text, encoding="utf-8", newline="\n")
     for name in RUNTIME_FILES:

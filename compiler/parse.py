@@ -15,7 +15,7 @@ from . import ast
 from .diagnostics import Diagnostic, RuleErrors, did_you_mean
 
 GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "heed.lark"
-TOP_LEVEL = re.compile(r"^(include|list|forms|point|resource|rule)\b", re.M)
+TOP_LEVEL = re.compile(r"^(include|list|forms|point|resource|model|rule)\b", re.M)
 
 # How expected terminals read in an error message.
 FRIENDLY = {
@@ -41,13 +41,14 @@ FRIENDLY = {
     "SCOPE": "sentence, text or context",
     "DISTANCE": "a number of words, such as 4",
     "HAS": "has or lacks",
+    "SCORE": "a score from 0.0 to 1.0, such as 0.9",
     "LIST_KIND": "list or forms",
     "RES_KEY": "a resource field (name, country, phone, sms, web, languages, hours, source)",
 }
 KEYWORDS = {
     "category", "severity", "lang", "source", "match", "unless", "when", "once", "message", "suggest",
     "resources", "expect", "allow", "include", "point", "resource", "rule", "question", "shows", "after",
-    "near", "of",
+    "near", "of", "model", "scores",
 }
 
 
@@ -184,6 +185,17 @@ class _ToAst(Transformer):
         pos = self._pos(children[0])
         return ("condition", pos, ast.Condition("question", True, pos=pos))
 
+    def when_scores(self, children):
+        return self._scores(True, children)
+
+    def unless_scores(self, children):
+        return self._scores(False, children)
+
+    def _scores(self, has: bool, children: list):
+        scope, score, name = children[1], children[3], children[-1]
+        return ("condition", self._pos(children[0]),
+                ast.Condition(str(scope), has, model=str(name), threshold=float(score), pos=self._pos(name)))
+
     def once(self, children):
         return ("once", self._pos(children[0]), True)
 
@@ -268,6 +280,10 @@ class _ToAst(Transformer):
     def include(self, children):
         return ast.Include(_unquote(children[0]), self._pos(children[0]))
 
+    def model(self, children):
+        name, path = children
+        return ast.ModelRef(str(name), _unquote(path), self._pos(name))
+
 
 @lru_cache(maxsize=1)
 def _parser() -> tuple[Lark, _ToAst]:
@@ -343,6 +359,7 @@ def _parse_chunk(text: str, path: Path, line_offset: int) -> ast.RuleFile:
             ast.WordList: result.lists,
             ast.Point: result.points,
             ast.Resource: result.resources,
+            ast.ModelRef: result.models,
             ast.Rule: result.rules,
         }[type(item)].append(item)
     return result
@@ -377,6 +394,7 @@ def parse_text(text: str, path: Path) -> ast.RuleFile:
         merged.lists += part.lists
         merged.points += part.points
         merged.resources += part.resources
+        merged.models += part.models
         merged.rules += part.rules
     if not diagnostics:  # the whole file failed but no chunk did: report the first failure as is
         try:

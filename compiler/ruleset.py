@@ -23,6 +23,9 @@ class CompiledCondition:
     distance: int = 0  # scope "near": words either side of the match
     count: int = 0  # `has N of`: how many of `options` must occur
     options: tuple[CompiledCondition, ...] = ()  # one plain `has` condition per alternative
+    model: str | None = None  # `when text scores 0.9: MODEL`
+    threshold: float = 0.0
+    matched: bool = False  # `text shows` of the rule's own category: only rules with a match count
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class RuleSet:
     text_rules: tuple[int, ...]
     resources: dict[str, dict]
     points: dict[str, str]
+    models: dict[str, dict]  # the models the rules use, by name (model_file.read_model)
     hash: str
 
 
@@ -74,13 +78,16 @@ def _alternatives(program: Program, pattern: ast.Pattern) -> tuple | None:
     return tuple(out)
 
 
-def _condition(program: Program, cond: ast.Condition) -> CompiledCondition:
+def _condition(program: Program, cond: ast.Condition, rule: ast.Rule) -> CompiledCondition:
+    if cond.model is not None:
+        return CompiledCondition(cond.scope, cond.has, None, None, None, model=cond.model, threshold=cond.threshold)
     if cond.count:
-        options = tuple(_condition(program, ast.Condition(cond.scope, True, pattern=o, pos=cond.pos))
+        options = tuple(_condition(program, ast.Condition(cond.scope, True, pattern=o, pos=cond.pos), rule)
                         for o in program.patterns.counted_parts(cond.pattern))
         return CompiledCondition(cond.scope, cond.has, None, None, None, count=cond.count, options=options)
     if cond.pattern is None:
-        return CompiledCondition(cond.scope, cond.has, None, cond.shows, None, cond.distance)
+        return CompiledCondition(cond.scope, cond.has, None, cond.shows, None, cond.distance,
+                                 matched=cond.shows is not None and cond.shows == rule.category)
     alternatives = _alternatives(program, cond.pattern)
     return CompiledCondition(cond.scope, cond.has, program.patterns.regex(cond.pattern), cond.shows,
                              # key first: conditions are not in the index, the bundle looks it up first
@@ -148,7 +155,7 @@ def build_ruleset(program: Program) -> RuleSet:
             guidance=tuple(name for name, _ in rule.sources),
             match=program.patterns.regex(rule.match) if rule.match is not None else None,
             match_source=program.source_line(rule.fields["match"]) if rule.match is not None else "",
-            conditions=tuple(_condition(program, c) for c in rule.conditions),
+            conditions=tuple(_condition(program, c, rule) for c in rule.conditions),
             once=rule.once,
             messages=tuple(sorted(rule.messages.items())),
             suggestions=tuple(rule.suggestions),
@@ -197,8 +204,10 @@ def build_ruleset(program: Program) -> RuleSet:
     word_sets, needs, cond_needs = _renumbered(tuple(word_sets), needs, cond_needs)
     resources = {name: _resource(res) for name, res in sorted(program.resources.items())}
     points = {name: p.summary for name, p in sorted(program.points.items())}
-    payload = json.dumps({"rules": [asdict(r) for r in compiled], "resources": resources}, sort_keys=True,
-                         ensure_ascii=False)
+    used = {c.model for r in compiled for c in r.conditions if c.model is not None}
+    models = {name: program.models[name] for name in sorted(used)}
+    payload = json.dumps({"rules": [asdict(r) for r in compiled], "resources": resources, "models": models},
+                         sort_keys=True, ensure_ascii=False)
     return RuleSet(
         rules=tuple(compiled),
         word_sets=word_sets,
@@ -212,5 +221,6 @@ def build_ruleset(program: Program) -> RuleSet:
         text_rules=tuple(text_rules),
         resources=resources,
         points=points,
+        models=models,
         hash=hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16],
     )

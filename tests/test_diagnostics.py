@@ -36,6 +36,12 @@ EXPECTED = {
     "missing-include.heed": (2, 9, "included file not found: nowhere.heed", "paths are relative to"),
     "unterminated-string.heed": (8, 15, "unexpected character '\"'", "must close on the same line"),
     "missing-brace.heed": (11, 22, "unexpected end of file", "is a '}' missing?"),
+    "unknown-model.heed": (8, 25, "unknown model 'wss'", "did you mean 'ws'?"),
+    "missing-model-file.heed": (2, 7, "no such model file", "make the file with `heed train`"),
+    "score-out-of-range.heed": (8, 25, "score 1.5 can never be reached or is always reached", "between 0 and 1"),
+    "score-in-sentence.heed": (9, 29, "a model scores the whole text or the context", "when text scores 0.9: MODEL"),
+    "own-category-with-match.heed": (8, 22, "with a 'match:' cannot depend on its own category",
+                                     "only a rule without `match:`"),
     "shows-cycle.heed": (8, 22, "'mockery' and 'privacy-rumour' depend on each other through 'text shows'",
                          "must not look at the other"),
 }

@@ -57,14 +57,22 @@ class Cond:
     """A condition: scope is match, near, sentence, text, context or question; has=False means 'unless'.
     match and near read the words of each match widened by `distance` words either side (0 for match)."""
 
-    __slots__ = ("scope", "has", "pattern", "shows", "needs", "gate", "distance", "count", "options", "_re", "_first")
+    __slots__ = ("scope", "has", "pattern", "shows", "needs", "gate", "distance", "count", "options", "_re", "_first",
+                 "matched", "model", "threshold", "scorer")
 
     def __init__(self, scope: str, has: bool, pattern: str | None = None, shows: str | None = None,
-                 needs: str | None = None, distance: int = 0, count: int = 0, options: tuple = ()):
+                 needs: str | None = None, distance: int = 0, count: int = 0, options: tuple = (),
+                 matched: bool = False, model: str | None = None, threshold: float = 0.0):
         self.scope = scope
         self.has = has
         self.pattern = pattern
         self.shows = shows
+        # `text shows` of the rule's own category (a rule without a match): only rules with a match count
+        self.matched = matched
+        # `when text scores 0.9: MODEL`: the Engine puts the scorer.Model named `model` in `scorer`
+        self.model = model
+        self.threshold = threshold
+        self.scorer = None
         self.distance = distance
         # `has 2 of: A | B | C`: holds when at least `count` of `options` (plain `has` conditions) do
         self.count = count
@@ -144,7 +152,7 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "tokens", "held", "_starts")
+                 "tokens", "held", "_starts", "sums")
 
     def __init__(self, text: str):
         self.text = text
@@ -161,6 +169,7 @@ class _Sentence:
         self._starts = None  # where each word starts, in a long sentence
         self.tokens = set(tokens)  # the distinct words
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
+        self.sums: dict = {}  # model name -> scorer.Model.sentence_sums of this sentence
 
     def positions(self) -> dict:
         """Where each distinct word starts in the encoded sentence (for long sentences)."""
@@ -325,7 +334,7 @@ class _Gate:
 
 class Engine:
     def __init__(self, rules: tuple, word_sets: tuple, word_index: dict, prefix_index: dict, suffix_index: dict,
-                 number_rules: tuple, always_rules: tuple, text_rules: tuple, resources: dict):
+                 number_rules: tuple, always_rules: tuple, text_rules: tuple, resources: dict, models: dict):
         self.rules = rules
         # (rule, alternative) pairs by word, prefix, ending and number (written as "rule alternative|…")
         self.word_index = {w: _number_lists(v) for w, v in word_index.items()}
@@ -340,6 +349,8 @@ class Engine:
         self._needs = tuple(tuple(_mask(option) for option in _number_lists(rule.needs)) for rule in rules)
         for rule in rules:
             for cond in chain.from_iterable((c, *c.options) for c in rule.conditions):
+                if cond.model is not None:
+                    cond.scorer = models[cond.model]
                 if cond.needs:
                     cond.gate = _Gate(_number_lists(cond.needs))
             if len(rule.match_conds) > 1 and all(not c.has and c.needs for c in rule.match_conds):
@@ -405,10 +416,10 @@ class Engine:
         return self._ordered(self._found(text, lang, context, cats))
 
     def _found(self, text: str, lang: str | None, context: str | None, cats, in_text: dict | None = None,
-               parts: list | None = None) -> list:
+               parts: list | None = None, text_rules: bool = True) -> list:
         """The hits of a call, before they become hints: (rule index, start, end, suggestions).
         `in_text` and `parts`: what conditions found in this same text and its sentences (with their
-        starts), when an outer call on it already looked."""
+        starts), when an outer call on it already looked. Without `text_rules`, only rules with a match."""
         found = []
         previous = None
         words_score = 0
@@ -429,7 +440,8 @@ class Engine:
         # Sentences hold every word of the text and every Danish letter, so their evidence adds up
         # to text.language_score(text).
         text_score = words_score + (2 if danish_letters else 0)
-        found.extend(self._text_rule_hits(text, lang, cats, late, text_score))
+        if text_rules:
+            found.extend(self._text_rule_hits(text, lang, cats, late, text_score))
         return found
 
     # --- steps ---------------------------------------------------------------------------------------
@@ -717,13 +729,24 @@ class _Late:
     def found(self, cond: Cond) -> bool:
         if cond.count:
             return sum(self.found(o) for o in cond.options) >= cond.count
+        if cond.scorer is not None:
+            return self.score(cond) >= cond.threshold
         if cond.shows is not None:
             source = self.text if cond.scope == "text" else self.context
             if not source:
                 return False
-            key = (cond.scope, cond.shows)
+            key = (cond.scope, cond.shows, cond.matched)
             if key not in self._shows:
-                if cond.scope == "text" and self.raw is not None and cond.shows not in self.engine._text_categories:
+                if cond.matched:  # the rules of the category that have a match (the asking rule has none)
+                    if self.raw is not None:
+                        alone = self._alone()
+                        rules = self.engine.rules
+                        self._shows[key] = any(rules[h[0]].category == cond.shows and alone.passes(rules[h[0]])
+                                               for h in self.raw)
+                    else:
+                        self._shows[key] = bool(self.engine._found(source, None, None, frozenset((cond.shows,)),
+                                                                   self._in_text, self.parts, text_rules=False))
+                elif cond.scope == "text" and self.raw is not None and cond.shows not in self.engine._text_categories:
                     # What _found(text, categories={shows}) gives, read from this call's own hits: the
                     # same sentences, languages and hits, judged without a context.
                     alone = self._alone()
@@ -742,6 +765,20 @@ class _Late:
         if hit is None:
             hit = self._in_context[cond.pattern] = any(cond.regex.search(enc) for enc in self.context_encoded())
         return hit
+
+    def score(self, cond: Cond) -> float:
+        """The model's score of the text or the context (sentence sums kept with the text's sentences)."""
+        model = cond.scorer
+        if cond.scope == "context":
+            return model.score(self.context_encoded()) if self.context else 0.0
+        name = model.name
+        sums = []
+        for sentence in self.encoded:
+            found = sentence.sums.get(name)
+            if found is None:
+                found = sentence.sums[name] = model.sentence_sums(sentence.enc)
+            sums.append(found)
+        return model.probability(sums)
 
     def in_text(self, cond: Cond) -> bool:
         pattern = cond.pattern
@@ -789,7 +826,7 @@ def _text_condition(cond: Cond, late: _Late, question: bool) -> bool:
         return question == cond.has
     if cond.count:
         return (sum(_text_condition(o, late, question) for o in cond.options) >= cond.count) == cond.has
-    if cond.scope in ("sentence", "text", "match") and cond.shows is None:
+    if cond.scope in ("sentence", "text", "match") and cond.shows is None and cond.scorer is None:
         # a rule without a match reads the whole text as its sentence
         return late.in_text(cond) == cond.has
     return late.found(cond) == cond.has

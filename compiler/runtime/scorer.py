@@ -1,0 +1,94 @@
+"""A small linear model that scores a text, for rules with `when text scores P: MODEL`.
+
+Ships unchanged inside every bundle (standard library only). `heed train` fits the weights on the
+labelled corpus (compiler/train.py, with the same `features` as here) and the generated `models.py`
+holds them. A text's features come in two blocks, each scaled by the square root of its size so a long
+text does not win by length alone:
+- words: each word of a sentence and each pair of neighbouring words;
+- letters: each run of four letters of a word padded with a space either side (" sel", "selv", ...,
+  "ord "), which carries a score over to inflections, compounds and misspellings the corpus never had.
+The score is the logistic of bias + words . w / sqrt(n_words) + letters . w / sqrt(n_letters), a
+probability from 0 to 1. The sums are per sentence, so the engine keeps them with the sentence and a
+keystroke only adds up the sentence it changed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+GRAM = 4  # letters per letter feature
+
+
+def word_features(tokens: list[str]) -> list[str]:
+    """The word block of one sentence's words: the words, then each pair of neighbours."""
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+
+
+def letter_features(token: str) -> list[str]:
+    """The letter block of one word: its runs of GRAM letters, padded with a space either side (a word
+    of fewer than GRAM - 1 letters is one feature)."""
+    padded = f" {token} "
+    if len(padded) <= GRAM:
+        return [padded]
+    return [padded[i: i + GRAM] for i in range(len(padded) - GRAM + 1)]
+
+
+def features(encoded: str) -> tuple[list[str], list[str]]:
+    """Both blocks of one encoded sentence (its words, lower-cased, each followed by a space)."""
+    tokens = encoded.split()
+    return word_features(tokens), [g for t in tokens for g in letter_features(t)]
+
+
+class Model:
+    """Weights by feature (features the corpus never showed weigh nothing but still count in the size)."""
+
+    __slots__ = ("name", "bias", "words", "letters", "_word_memo")
+
+    def __init__(self, name: str, bias: float, words: dict[str, float], letters: dict[str, float]):
+        self.name = name
+        self.bias = bias
+        self.words = words
+        self.letters = letters
+        self._word_memo: dict[str, tuple[float, int]] = {}  # word -> (letter weight sum, letter count)
+
+    def _letters_of(self, token: str) -> tuple[float, int]:
+        found = self._word_memo.get(token)
+        if found is None:
+            grams = letter_features(token)
+            get = self.letters.get
+            found = (sum(get(g, 0.0) for g in grams), len(grams))
+            if len(self._word_memo) < 50_000:
+                self._word_memo[token] = found
+        return found
+
+    def sentence_sums(self, encoded: str) -> tuple[float, int, float, int]:
+        """(word weight sum, word count, letter weight sum, letter count) of one encoded sentence."""
+        tokens = encoded.split()
+        words = word_features(tokens)
+        get = self.words.get
+        word_sum = sum(get(f, 0.0) for f in words)
+        letter_sum = 0.0
+        letter_count = 0
+        for tok in tokens:
+            s, n = self._letters_of(tok)
+            letter_sum += s
+            letter_count += n
+        return word_sum, len(words), letter_sum, letter_count
+
+    def probability(self, sums: Iterable[tuple[float, int, float, int]]) -> float:
+        """The score of a text from its sentences' sentence_sums."""
+        ws = wn = ls = ln = 0
+        for a, b, c, d in sums:
+            ws += a
+            wn += b
+            ls += c
+            ln += d
+        z = self.bias + (ws / math.sqrt(wn) if wn else 0.0) + (ls / math.sqrt(ln) if ln else 0.0)
+        if z < -30:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def score(self, encoded_sentences: Iterable[str]) -> float:
+        """The score of a text given as its encoded sentences."""
+        return self.probability(self.sentence_sums(s) for s in encoded_sentences)

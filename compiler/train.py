@@ -1,0 +1,125 @@
+"""`heed train`: fit a text scorer (compiler/runtime/scorer.py) for one category on labelled corpora.
+
+Logistic regression from scikit-learn (a training-time dependency only: the bundle reads the weights
+with the standard library). The corpus's own items score it too optimistically, so the figures
+printed come from 5-fold cross-validation: each item scored by a model that never saw it. They tell a
+rule author which threshold to write in `when text scores P: MODEL`: the recall of the category at the
+threshold that flags a given share of the clean comments.
+
+The model file is JSON, written in a fixed order with rounded weights: the same corpus gives the same
+bytes, so it can be committed next to the rules and reviewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .model_file import FORMAT, ModelFileError
+from .runtime.scorer import features
+from .runtime.text import encode, sentences
+
+MIN_DOCS = {"words": 2, "letters": 3}  # a feature seen in fewer comments is left out (noise)
+C = 4.0  # inverse regularisation strength, chosen by cross-validation on the session-6 corpora
+FOLDS = 5
+BUDGETS = (0.005, 0.01, 0.02)  # shares of clean comments flagged at which recall is reported
+DIGITS = 4
+
+
+
+
+@dataclass
+class Trained:
+    model: dict  # the JSON the rules refer to
+    rows: list[dict]  # cross-validated figures, one row per budget
+    fitted: list[float]  # each comment's score by the final model (before its weights were rounded)
+
+
+def _blocks(text: str) -> tuple[Counter, Counter]:
+    words: Counter = Counter()
+    letters: Counter = Counter()
+    for start, end in sentences(text):
+        w, g = features(encode(text[start:end]))
+        words.update(w)
+        letters.update(g)
+    return words, letters
+
+
+def _rows(items: list[dict], category: str) -> tuple[list[dict], list[bool], list[bool]]:
+    """Per item its feature values (as scorer.Model reads them), whether it is labelled `category`,
+    and whether it is clean (expects nothing)."""
+    rows, labels, clean = [], [], []
+    for it in items:
+        words, letters = _blocks(it["text"])
+        row = {}
+        for prefix, block in (("w", words), ("l", letters)):
+            size = sum(block.values())
+            for f, n in block.items():
+                row[(prefix, f)] = n / size ** 0.5
+        rows.append(row)
+        labels.append(category in it.get("expect", ()))
+        clean.append(not it.get("expect"))
+    return rows, labels, clean
+
+
+def train(items: list[dict], category: str, sources: list[str],
+          progress: Callable[[str], None] = lambda _: None) -> Trained:
+    try:
+        import numpy as np
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold
+    except ImportError as err:  # pragma: no cover - a dev install has it
+        raise ModelFileError(f"training needs scikit-learn ({err.name} is missing): pip install -e '.[dev]'") from None
+
+    rows, labels, clean = _rows(items, category)
+    y = np.array(labels)
+    if y.sum() < FOLDS or (~y).sum() < FOLDS:
+        raise ModelFileError(f"need at least {FOLDS} comments with and {FOLDS} without '{category}', "
+                         f"got {int(y.sum())} and {int((~y).sum())}")
+    docs: Counter = Counter(k for row in rows for k in row)
+    rows = [{k: v for k, v in row.items() if docs[k] >= MIN_DOCS["words" if k[0] == "w" else "letters"]}
+            for row in rows]
+    vec = DictVectorizer(sort=True)
+    X = vec.fit_transform([{f"{k[0]}\t{k[1]}": v for k, v in row.items()} for row in rows])
+
+    def fit(Xf, yf):
+        return LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(Xf, yf)
+
+    scores = np.zeros(len(items))
+    for fold, (tr, te) in enumerate(StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(X, y), 1):
+        progress(f"cross-validation fold {fold}/{FOLDS}")
+        scores[te] = fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
+    progress("fitting on every comment")
+    final = fit(X, y)
+
+    clean_mask = np.array(clean)
+    out_rows = []
+    for budget in BUDGETS:
+        allowed = int(budget * clean_mask.sum())
+        ranked = np.sort(scores[clean_mask])[::-1]
+        threshold = float(ranked[allowed]) if allowed < len(ranked) else 0.0
+        flagged = scores > threshold
+        out_rows.append({"clean_share": budget, "threshold": round(threshold, 3),
+                         "recall": round(float(flagged[y].mean()), 3),
+                         "clean_flagged": int(flagged[clean_mask].sum()), "clean": int(clean_mask.sum())})
+
+    weights: dict[str, dict[str, float]] = {"words": {}, "letters": {}}
+    for name, w in zip(vec.get_feature_names_out(), final.coef_[0]):
+        kind, feature = name.split("\t", 1)
+        w = round(float(w), DIGITS)
+        if w:
+            weights["words" if kind == "w" else "letters"][feature] = w
+    digest = hashlib.sha256("\n".join(sorted(it["text"] for it in items)).encode("utf-8")).hexdigest()[:16]
+    model = {
+        "format": FORMAT,
+        "category": category,
+        "trained_on": {"files": sources, "comments": len(items), "positives": int(y.sum()), "texts_hash": digest},
+        "cross_validation": out_rows,
+        "bias": round(float(final.intercept_[0]), DIGITS),
+        "words": dict(sorted(weights["words"].items())),
+        "letters": dict(sorted(weights["letters"].items())),
+    }
+    return Trained(model, out_rows, [float(p) for p in final.predict_proba(X)[:, 1]])

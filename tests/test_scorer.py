@@ -1,0 +1,174 @@
+"""Text scorers: features, `heed train`, the model in a bundle, and `when text scores` in the engine."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from compiler.bundle import compile_bundle
+from compiler.runtime.scorer import Model, features, letter_features, word_features
+from compiler.runtime.text import encode, sentences
+
+ROOT = Path(__file__).parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+sys.path.insert(0, str(ROOT))
+from benchmarks.naive import NaiveEngine  # noqa: E402
+from benchmarks.timing import load_bundle  # noqa: E402
+
+
+def test_features_are_words_pairs_and_padded_letter_runs() -> None:
+    assert word_features(["i", "feel", "low"]) == ["i", "feel", "low", "i feel", "feel low"]
+    assert letter_features("low") == [" low", "low "]
+    assert letter_features("i") == [" i "]  # shorter than a run: the padded word itself
+    assert letter_features("selvmord")[:2] == [" sel", "selv"]
+    words, letters = features("jeg er træt ")
+    assert words == ["jeg", "er", "træt", "jeg er", "er træt"]
+    assert letters == [" jeg", "jeg ", " er ", " træ", "træt", "ræt "]
+
+
+def _reference_score(model: dict, text: str) -> float:
+    """The score worked out from the model file with Counters, independently of scorer.Model."""
+    words: Counter = Counter()
+    letters: Counter = Counter()
+    for s, e in sentences(text):
+        toks = encode(text[s:e]).split()
+        words.update(toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])])
+        for t in toks:
+            padded = f" {t} "
+            letters.update([padded] if len(padded) <= 4 else [padded[i:i + 4] for i in range(len(padded) - 3)])
+    z = model["bias"]
+    for block, counts in (("words", words), ("letters", letters)):
+        size = sum(counts.values())
+        if size:
+            z += sum(model[block].get(f, 0.0) * n for f, n in counts.items()) / math.sqrt(size)
+    return 1 / (1 + math.exp(-z))
+
+
+def test_hand_written_model_scores_as_worked_out_on_paper() -> None:
+    raw = json.loads((FIXTURES / "models" / "tiny.json").read_text(encoding="utf-8"))
+    model = Model("tiny", raw["bias"], raw["words"], raw["letters"])
+    # words: 6 / sqrt(5); letters: (hope 1 + pele 2) / sqrt(11)
+    expected = 1 / (1 + math.exp(-(-3 + 6 / math.sqrt(5) + 3 / math.sqrt(11))))
+    assert model.score([encode("i feel hopeless")]) == pytest.approx(expected)
+    for text in ("i feel hopeless", "hopeless lol. there is no point", "what a lovely day", ""):
+        encs = [encode(text[s:e]) for s, e in sentences(text)]
+        assert model.score(encs) == pytest.approx(_reference_score(raw, text))
+
+
+def _corpus(tmp: Path) -> Path:
+    """A small labelled corpus: comments with warning signs and everyday ones sharing their words."""
+    heavy = ["i cant do this anymore", "nothing matters and i am so tired of everything",
+             "i want to disappear and never come back", "everyone would be better off without me",
+             "i feel empty every single day", "there is no point in anything now",
+             "i am done trying, it never gets better", "i just want it all to stop"]
+    light = ["i cant do this homework lol", "so tired after the gym today", "this song makes me feel things",
+             "better off getting pizza tonight", "every single day i drink coffee", "no point arguing with my cat",
+             "done with exams finally", "just want the weekend to start"]
+    lines = []
+    for n in range(3):  # each comment in three variants, so the folds see every kind
+        for i, text in enumerate(heavy):
+            lines.append({"id": f"h{n}-{i}", "text": f"{text} {'.' * n}", "expect": ["warning-signs"]})
+        for i, text in enumerate(light):
+            lines.append({"id": f"l{n}-{i}", "text": f"{text} {'!' * n}", "expect": []})
+    path = tmp / "corpus.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    return path
+
+
+def test_train_is_reproducible_and_the_bundle_gives_the_fitted_scores(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    from compiler.model_file import read_model, write_model
+    from compiler.runtime.scorer import Model
+    from compiler.train import train
+
+    corpus = _corpus(tmp_path)
+    items = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    first = train(items, "warning-signs", ["corpus.jsonl"])
+    again = train(items, "warning-signs", ["corpus.jsonl"])
+    write_model(first.model, tmp_path / "a.json")
+    write_model(again.model, tmp_path / "b.json")
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    model = read_model(tmp_path / "a.json")
+    assert model["trained_on"] == {"files": ["corpus.jsonl"], "comments": 48, "positives": 24,
+                                   "texts_hash": model["trained_on"]["texts_hash"]}
+    assert [r["clean_share"] for r in first.rows] == [0.005, 0.01, 0.02]
+    runtime = Model("m", model["bias"], model["words"], model["letters"])
+    for item, fitted in zip(items, first.fitted):
+        encs = [encode(item["text"][s:e]) for s, e in sentences(item["text"])]
+        assert runtime.score(encs) == pytest.approx(fitted, abs=2e-3)  # weights are rounded to 4 digits
+    heavy = [f for it, f in zip(items, first.fitted) if it["expect"]]
+    light = [f for it, f in zip(items, first.fitted) if not it["expect"]]
+    assert min(heavy) > max(light)
+
+
+def test_heed_train_command_writes_a_model_and_prints_thresholds(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    corpus = _corpus(tmp_path)
+    out = tmp_path / "models" / "ws.json"
+    result = subprocess.run([sys.executable, "-m", "compiler.cli", "train", str(corpus), "--category",
+                             "warning-signs", "-o", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "cross-validation fold 5/5" in result.stderr
+    assert f"wrote {out}" in result.stdout and "threshold" in result.stdout
+    assert json.loads(out.read_text(encoding="utf-8"))["category"] == "warning-signs"
+    bad = subprocess.run([sys.executable, "-m", "compiler.cli", "train", str(corpus), "--category", "warning-sign",
+                          "-o", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert bad.returncode == 2 and "unknown category 'warning-sign'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+@pytest.fixture(scope="module")
+def scored_bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("scored")
+    compile_bundle([FIXTURES / "scored" / "scored.heed"], out)
+    bundle, _ = load_bundle(str(out), "heed_bundle_scored")
+    return bundle
+
+
+def _rules(hints: list[dict]) -> list[str]:
+    return sorted(h["rule"] for h in hints)
+
+
+def test_scored_rule_hints_the_whole_text_and_steps_aside_for_a_phrase_rule(scored_bundle) -> None:
+    text = "  I feel hopeless. "
+    hints = scored_bundle.annotate(text)
+    assert _rules(hints) == ["scored"]
+    assert (hints[0]["start"], hints[0]["end"]) == (2, len(text.rstrip()))
+    assert _rules(scored_bundle.annotate("i feel hopeless and i cannot go on")) == ["cannot-go-on"]
+    assert _rules(scored_bundle.annotate("hopeless lol")) == []
+    # for another category a scored text counts as showing warning signs
+    assert _rules(scored_bundle.annotate("therapy feels hopeless")) == ["scored"]
+    assert _rules(scored_bundle.annotate("therapy helped")) == ["story"]
+    assert _rules(scored_bundle.annotate("ok", context="i feel hopeless")) == ["reply"]
+    assert _rules(scored_bundle.annotate("ok", categories=["warning-signs"], context="i feel hopeless")) == []
+
+
+def test_scored_rules_give_the_naive_engines_hints(scored_bundle) -> None:
+    naive = NaiveEngine(scored_bundle)
+    texts = ["i feel hopeless", "no point", "there is no point. i feel hopeless", "hopeless lol",
+             "therapy feels hopeless", "therapy helped", "i cannot go on, hopeless", ""]
+    for text in texts:
+        for context in (None, "i feel hopeless", "lovely day"):
+            for cats in (None, ["warning-signs"], ["recovery-hashtag"], ["reply-support"]):
+                assert scored_bundle.annotate(text, context=context, categories=cats) == \
+                    naive.annotate(text, context=context, categories=cats), (text, context, cats)
+
+
+def test_a_keystroke_adds_up_only_the_edited_sentence(scored_bundle, monkeypatch) -> None:
+    model_class = type(scored_bundle.MODELS["tiny"])
+    calls = []
+    original = model_class.sentence_sums
+    monkeypatch.setattr(model_class, "sentence_sums", lambda self, enc: calls.append(enc) or original(self, enc))
+    scored_bundle.ENGINE._cache.clear()
+    text = "Hi. Yo. I feel fine"
+    scored_bundle.annotate(text)
+    assert len(calls) == 3
+    calls.clear()
+    assert _rules(scored_bundle.annotate(text.replace("fine", "hopeless"))) == ["scored"]
+    assert calls == [encode("I feel hopeless")]
