@@ -710,6 +710,7 @@ class _Late:
         self.raw = None  # the call's hits before these conditions, when it asked for every category
         self._without_context = None
         self._held = None
+        self._scores: dict = {}  # (scope, model name) -> score
 
     def _alone(self) -> _Late:
         """These conditions for the same text without a context (as `text shows` judges it)."""
@@ -737,25 +738,20 @@ class _Late:
                 return False
             key = (cond.scope, cond.shows, cond.matched)
             if key not in self._shows:
-                if cond.matched:  # the rules of the category that have a match (the asking rule has none)
-                    if self.raw is not None:
-                        alone = self._alone()
-                        rules = self.engine.rules
-                        self._shows[key] = any(rules[h[0]].category == cond.shows and alone.passes(rules[h[0]])
-                                               for h in self.raw)
-                    else:
-                        self._shows[key] = bool(self.engine._found(source, None, None, frozenset((cond.shows,)),
-                                                                   self._in_text, self.parts, text_rules=False))
-                elif cond.scope == "text" and self.raw is not None and cond.shows not in self.engine._text_categories:
-                    # What _found(text, categories={shows}) gives, read from this call's own hits: the
-                    # same sentences, languages and hits, judged without a context.
+                if cond.scope == "text" and self.raw is not None:
+                    # What _found(text, categories={shows}) gives, read from this call's own hits (the
+                    # same sentences, languages and hits, judged without a context) and, for a category
+                    # with rules that have no match, from those rules alone
                     alone = self._alone()
                     rules = self.engine.rules
-                    self._shows[key] = any(rules[h[0]].category == cond.shows and alone.passes(rules[h[0]])
-                                           for h in self.raw)
+                    shown = any(rules[h[0]].category == cond.shows and alone.passes(rules[h[0]]) for h in self.raw)
+                    if not shown and not cond.matched and cond.shows in self.engine._text_categories:
+                        shown = bool(self.engine._text_rule_hits(self.text, None, frozenset((cond.shows,)), alone,
+                                                                 self.text_score()))
+                    self._shows[key] = shown
                 elif cond.scope == "text":  # the same text again: share what its conditions found
-                    hits = self.engine._found(source, None, None, frozenset((cond.shows,)), self._in_text, self.parts)
-                    self._shows[key] = bool(hits)
+                    self._shows[key] = bool(self.engine._found(source, None, None, frozenset((cond.shows,)),
+                                                               self._in_text, self.parts, text_rules=not cond.matched))
                 else:
                     self._shows[key] = self.engine.shows(source, cond.shows)
             return self._shows[key]
@@ -769,16 +765,21 @@ class _Late:
     def score(self, cond: Cond) -> float:
         """The model's score of the text or the context (sentence sums kept with the text's sentences)."""
         model = cond.scorer
-        if cond.scope == "context":
-            return model.score(self.context_encoded()) if self.context else 0.0
-        name = model.name
-        sums = []
-        for sentence in self.encoded:
-            found = sentence.sums.get(name)
-            if found is None:
-                found = sentence.sums[name] = model.sentence_sums(sentence.enc)
-            sums.append(found)
-        return model.probability(sums)
+        key = (cond.scope, model.name)
+        found = self._scores.get(key)
+        if found is None:
+            if cond.scope == "context":
+                found = model.score(self.context_encoded()) if self.context else 0.0
+            else:
+                sums = []
+                for sentence in self.encoded:
+                    got = sentence.sums.get(model.name)
+                    if got is None:
+                        got = sentence.sums[model.name] = model.sentence_sums(sentence.enc)
+                    sums.append(got)
+                found = model.probability(sums)
+            self._scores[key] = found
+        return found
 
     def in_text(self, cond: Cond) -> bool:
         pattern = cond.pattern
@@ -801,6 +802,10 @@ class _Late:
                         break
             self._in_text[pattern] = hit
         return hit
+
+    def text_score(self) -> int:
+        """text.language_score of the text, from its sentences' evidence (as Engine._found adds it up)."""
+        return sum(s.words_score for s in self.encoded) + (2 if any(s.danish_letters for s in self.encoded) else 0)
 
     def held(self) -> int:
         """The WORD_SETS any sentence of the text holds a word of (a _mask)."""

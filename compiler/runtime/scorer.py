@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from itertools import repeat
 
 GRAM = 4  # letters per letter feature
 
@@ -43,38 +44,39 @@ def features(encoded: str) -> tuple[list[str], list[str]]:
 class Model:
     """Weights by feature (features the corpus never showed weigh nothing but still count in the size)."""
 
-    __slots__ = ("name", "bias", "words", "letters", "_word_memo")
+    __slots__ = ("name", "bias", "words", "letters", "_letter_sums", "_letter_counts")
 
     def __init__(self, name: str, bias: float, words: dict[str, float], letters: dict[str, float]):
         self.name = name
         self.bias = bias
         self.words = words
         self.letters = letters
-        self._word_memo: dict[str, tuple[float, int]] = {}  # word -> (letter weight sum, letter count)
+        # per distinct word (words recur across comments): its letter features' weight sum and count
+        self._letter_sums: dict[str, float] = {}
+        self._letter_counts: dict[str, int] = {}
 
-    def _letters_of(self, token: str) -> tuple[float, int]:
-        found = self._word_memo.get(token)
-        if found is None:
-            grams = letter_features(token)
-            get = self.letters.get
-            found = (sum(get(g, 0.0) for g in grams), len(grams))
-            if len(self._word_memo) < 50_000:
-                self._word_memo[token] = found
-        return found
+    def _learn(self, tokens: set[str]) -> None:
+        if len(self._letter_sums) + len(tokens) > 50_000:
+            self._letter_sums.clear()
+            self._letter_counts.clear()
+        get = self.letters.get
+        for tok in tokens:
+            grams = letter_features(tok)
+            self._letter_sums[tok] = sum(get(g, 0.0) for g in grams)
+            self._letter_counts[tok] = len(grams)
 
     def sentence_sums(self, encoded: str) -> tuple[float, int, float, int]:
         """(word weight sum, word count, letter weight sum, letter count) of one encoded sentence."""
         tokens = encoded.split()
-        words = word_features(tokens)
+        new = set(tokens).difference(self._letter_sums)
+        if new:
+            self._learn(new)
         get = self.words.get
-        word_sum = sum(get(f, 0.0) for f in words)
-        letter_sum = 0.0
-        letter_count = 0
-        for tok in tokens:
-            s, n = self._letters_of(tok)
-            letter_sum += s
-            letter_count += n
-        return word_sum, len(words), letter_sum, letter_count
+        pairs = list(map(" ".join, zip(tokens, tokens[1:])))
+        # (map over dict.get runs the loops in C: this is paid once per new sentence of every call)
+        word_sum = sum(map(get, tokens, repeat(0.0))) + sum(map(get, pairs, repeat(0.0)))
+        return (word_sum, len(tokens) + len(pairs), sum(map(self._letter_sums.__getitem__, tokens)),
+                sum(map(self._letter_counts.__getitem__, tokens)))
 
     def probability(self, sums: Iterable[tuple[float, int, float, int]]) -> float:
         """The score of a text from its sentences' sentence_sums."""
