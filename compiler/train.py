@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .model_file import FORMAT, ModelFileError
-from .runtime.scorer import features
+from .runtime.scorer import FLOOR, features
 from .runtime.text import encode, sentences
 
 MIN_DOCS = {"words": 2, "letters": 3}  # a feature seen in fewer comments is left out (noise)
@@ -54,8 +54,8 @@ def _rows(items: list[dict], category: str) -> tuple[list[dict], list[bool], lis
     for it in items:
         words, letters = _blocks(it["text"])
         row = {}
-        for prefix, block in (("w", words), ("l", letters)):
-            size = sum(block.values())
+        for prefix, block, floor in (("w", words, FLOOR[0]), ("l", letters, FLOOR[1])):
+            size = max(sum(block.values()), floor)
             for f, n in block.items():
                 row[(prefix, f)] = n / size ** 0.5
         rows.append(row)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from compiler.bundle import compile_bundle
-from compiler.runtime.scorer import Model, features, letter_features, word_features
+from compiler.runtime.scorer import FLOOR, Model, features, letter_features, word_features
 from compiler.runtime.text import encode, sentences
 
 ROOT = Path(__file__).parent.parent
@@ -43,20 +43,21 @@ def _reference_score(model: dict, text: str) -> float:
             padded = f" {t} "
             letters.update([padded] if len(padded) <= 4 else [padded[i:i + 4] for i in range(len(padded) - 3)])
     z = model["bias"]
-    for block, counts in (("words", words), ("letters", letters)):
-        size = sum(counts.values())
-        if size:
-            z += sum(model[block].get(f, 0.0) * n for f, n in counts.items()) / math.sqrt(size)
+    for block, counts, floor in (("words", words, FLOOR[0]), ("letters", letters, FLOOR[1])):
+        size = max(sum(counts.values()), floor)
+        z += sum(model[block].get(f, 0.0) * n for f, n in counts.items()) / math.sqrt(size)
     return 1 / (1 + math.exp(-z))
 
 
 def test_hand_written_model_scores_as_worked_out_on_paper() -> None:
     raw = json.loads((FIXTURES / "models" / "tiny.json").read_text(encoding="utf-8"))
     model = Model("tiny", raw["bias"], raw["words"], raw["letters"])
-    # words: 6 / sqrt(5); letters: (hope 1 + pele 2) / sqrt(11)
-    expected = 1 / (1 + math.exp(-(-3 + 6 / math.sqrt(5) + 3 / math.sqrt(11))))
+    # words: 6 / sqrt(5 features, raised to the floor of 10); letters: (hope 1 + pele 2) / sqrt(11, raised to 20)
+    assert FLOOR == (10, 20)
+    expected = 1 / (1 + math.exp(-(-2 + 6 / math.sqrt(10) + 3 / math.sqrt(20))))
     assert model.score([encode("i feel hopeless")]) == pytest.approx(expected)
-    for text in ("i feel hopeless", "hopeless lol. there is no point", "what a lovely day", ""):
+    for text in ("i feel hopeless", "hopeless lol. there is no point", "what a lovely day", "",
+                 "a long text of many words that does not say much at all but goes on and on and on"):
         encs = [encode(text[s:e]) for s, e in sentences(text)]
         assert model.score(encs) == pytest.approx(_reference_score(raw, text))
 
@@ -151,7 +152,7 @@ def test_scored_rule_hints_the_whole_text_and_steps_aside_for_a_phrase_rule(scor
 
 def test_scored_rules_give_the_naive_engines_hints(scored_bundle) -> None:
     naive = NaiveEngine(scored_bundle)
-    texts = ["i feel hopeless", "no point", "there is no point. i feel hopeless", "hopeless lol",
+    texts = ["i feel hopeless", "no point", "lol no point", "there is no point. i feel hopeless", "hopeless lol",
              "therapy feels hopeless", "therapy helped", "i cannot go on, hopeless", ""]
     for text in texts:
         for context in (None, "i feel hopeless", "lovely day"):

@@ -2,8 +2,9 @@
 
 Ships unchanged inside every bundle (standard library only). `heed train` fits the weights on the
 labelled corpus (compiler/train.py, with the same `features` as here) and the generated `models.py`
-holds them. A text's features come in two blocks, each scaled by the square root of its size so a long
-text does not win by length alone:
+holds them. A text's features come in two blocks, each scaled by the square root of its size (but at
+least FLOOR, so a text of three words cannot score high on one telling word) so a long text does not
+win by length alone:
 - words: each word of a sentence and each pair of neighbouring words;
 - letters: each run of four letters of a word padded with a space either side (" sel", "selv", ...,
   "ord "), which carries a score over to inflections, compounds and misspellings the corpus never had.
@@ -19,6 +20,9 @@ from collections.abc import Iterable
 from itertools import repeat
 
 GRAM = 4  # letters per letter feature
+# Smallest block sizes a text is scaled by, words and letters (about the features of a 10-word text):
+# short texts ("hvor er de fra?") otherwise ride on one or two weights.
+FLOOR = (10, 20)
 
 
 def word_features(tokens: list[str]) -> list[str]:
@@ -86,7 +90,7 @@ class Model:
             wn += b
             ls += c
             ln += d
-        z = self.bias + (ws / math.sqrt(wn) if wn else 0.0) + (ls / math.sqrt(ln) if ln else 0.0)
+        z = self.bias + ws / math.sqrt(max(wn, FLOOR[0])) + ls / math.sqrt(max(ln, FLOOR[1]))
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
