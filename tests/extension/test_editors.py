@@ -234,6 +234,22 @@ def test_alert_opens_a_calm_support_panel_with_local_helplines(browser: Browser,
     expect(tab.locator("#comment")).to_be_focused()
 
 
+def test_warning_signs_only_the_scorer_reads_open_the_support_panel(tab: Page) -> None:
+    # No phrase rule knows these words; the warning-signs scorer (rules/models/) reads them in the browser.
+    text = "everything is just heavy lately and i dont know how much longer i can keep pretending im fine"
+    type_into(tab, "#comment", text)
+    wait_fresh(tab)
+    expect(panel(tab)).to_be_visible()
+    expect(panel(tab)).to_contain_text("Samaritans")
+    expect(marks(tab, rule="ws-en-scored").first).to_be_attached()
+    # an everyday text with the same kind of words stays quiet
+    tab.fill("#comment", "")
+    type_into(tab, "#comment", "so tired of this commute, every morning the same grey traffic")
+    wait_fresh(tab)
+    expect(panel(tab)).to_be_hidden()
+    expect(marks(tab)).to_have_count(0)
+
+
 def test_keyboard_reaches_the_card_and_escape_returns(tab: Page) -> None:
     text = "He committed suicide."
     type_into(tab, "#comment", text)
