@@ -338,10 +338,14 @@ class Engine:
         self._busy: set = set()
         # per rule, per alternative: the numbers of the word sets it needs besides its key
         self._needs = tuple(tuple(_mask(option) for option in _number_lists(rule.needs)) for rule in rules)
+        self._counted: dict = {}  # counted condition -> _count_plan
         for rule in rules:
             for cond in chain.from_iterable((c, *c.options) for c in rule.conditions):
                 if cond.needs:
                     cond.gate = _Gate(_number_lists(cond.needs))
+            for cond in rule.conditions:
+                if cond.count:
+                    self._counted[cond] = _count_plan(cond)
             if len(rule.match_conds) > 1 and all(not c.has and c.needs for c in rule.match_conds):
                 # open when any of the rule's `unless:` patterns may match: one test for all of them
                 rule.veto_gate = _Gate(tuple(chain.from_iterable(_number_lists(c.needs) for c in rule.match_conds)))
@@ -494,7 +498,8 @@ class Engine:
                     if question is None:
                         question = is_question(text)
                     held = self._held(sentence)
-                    if not all(_sentence_condition(c, sentence, question, held) for c in rule.sentence_conds):
+                    plans = self._counted
+                    if not all(_sentence_condition(c, sentence, question, held, plans) for c in rule.sentence_conds):
                         continue
                     matches = _chain(first, matches)
                 around = None  # the match and near conditions that can matter in this sentence
@@ -695,6 +700,7 @@ class _Late:
         # condition pattern -> found in the text: each searched once per call, `text shows` included
         self._in_text: dict = {} if in_text is None else in_text
         self._in_context: dict = {}
+        self._counted: dict = {}  # counted condition -> does it hold (each condition is judged one way)
         self.raw = None  # the call's hits before these conditions, when it asked for every category
         self._without_context = None
         self._held = None
@@ -716,7 +722,7 @@ class _Late:
 
     def found(self, cond: Cond) -> bool:
         if cond.count:
-            return sum(self.found(o) for o in cond.options) >= cond.count
+            return self.counted(cond, self.found)
         if cond.shows is not None:
             source = self.text if cond.scope == "text" else self.context
             if not source:
@@ -741,6 +747,14 @@ class _Late:
         hit = self._in_context.get(cond.pattern)
         if hit is None:
             hit = self._in_context[cond.pattern] = any(cond.regex.search(enc) for enc in self.context_encoded())
+        return hit
+
+    def counted(self, cond: Cond, found) -> bool:
+        """Do at least cond.count of its options hold (`found` tells for one)? Kept for the call: a
+        rule's conditions are judged for each of its hits."""
+        hit = self._counted.get(cond)
+        if hit is None:
+            hit = self._counted[cond] = _reaches(self.engine._counted[cond], cond.count, self.held(), found)
         return hit
 
     def in_text(self, cond: Cond) -> bool:
@@ -775,20 +789,51 @@ class _Late:
         return all(self.found(c) == c.has for c in rule.late_conds)
 
 
-def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool, held: int) -> bool:
+def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool, held: int, plans: dict) -> bool:
     if cond.scope == "question":
         return question == cond.has
     if cond.count:
-        return (sum(_sentence_condition(o, sentence, question, held) for o in cond.options) >= cond.count) == cond.has
+        return _reaches(plans[cond], cond.count, held,
+                        lambda o: _sentence_condition(o, sentence, question, held, plans)) == cond.has
     found = _open(cond, held) and next(_scan(cond, sentence), None) is not None  # regex.search
     return found == cond.has
+
+
+def _count_plan(cond: Cond) -> tuple:
+    """For a counted condition: its options that a gate may rule out, each with the keys of its gate
+    (one of which the text or sentence must hold for the gate to open), and the others."""
+    gated = [o for o in cond.options
+             if o.gate is not None and o.shows is None and o.scope in ("sentence", "text", "match", "near")]
+    others = [o for o in cond.options if o not in gated]
+    return tuple(o.gate.alone | o.gate.keys for o in gated), tuple(gated), tuple(others)
+
+
+def _reaches(plan: tuple, count: int, held: int, found) -> bool:
+    """Do at least `count` options hold (`found` tells for one)? Options whose gate cannot open for
+    `held` are not asked (their keys are tested for all options at once, in C), and asking stops as
+    soon as the answer is known: a counted condition often has dozens of options."""
+    masks, gated, others = plan
+    maybe = list(compress(gated, map(held.__and__, masks)))
+    maybe.extend(others)
+    left = len(maybe)
+    if left < count:
+        return False
+    for option in maybe:
+        left -= 1
+        if found(option):
+            count -= 1
+            if not count:
+                return True
+        if left < count:
+            return False
+    return False
 
 
 def _text_condition(cond: Cond, late: _Late, question: bool) -> bool:
     if cond.scope == "question":
         return question == cond.has
     if cond.count:
-        return (sum(_text_condition(o, late, question) for o in cond.options) >= cond.count) == cond.has
+        return late.counted(cond, lambda o: _text_condition(o, late, question)) == cond.has
     if cond.scope in ("sentence", "text", "match") and cond.shows is None:
         # a rule without a match reads the whole text as its sentence
         return late.in_text(cond) == cond.has
