@@ -144,7 +144,7 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "tokens", "held", "_starts")
+                 "tokens", "held", "_starts", "passed")
 
     def __init__(self, text: str):
         self.text = text
@@ -155,6 +155,9 @@ class _Sentence:
         self.words_score = word_score(tokens)
         self.danish_letters = has_danish_letters(text)
         self.hits: dict = {}
+        # per key of `hits`: (the text's WORD_SETS they were found with, rules passed over because a
+        # `when text has` could not hold in that text); missing when none was passed over
+        self.passed: dict = {}
         self.found: dict = {}  # condition pattern -> does it match this sentence (shared by rules)
         self._spans = None
         self._positions = None
@@ -339,6 +342,9 @@ class Engine:
         # per rule, per alternative: the numbers of the word sets it needs besides its key
         self._needs = tuple(tuple(_mask(option) for option in _number_lists(rule.needs)) for rule in rules)
         self._counted: dict = {}  # counted condition -> _count_plan
+        # rule -> the gates of its required conditions, tried before its regex runs (see _shut)
+        self._pre: dict = {}
+        rule_index = {id(rule): i for i, rule in enumerate(rules)}
         for rule in rules:
             for cond in chain.from_iterable((c, *c.options) for c in rule.conditions):
                 if cond.needs:
@@ -346,6 +352,9 @@ class Engine:
             for cond in rule.conditions:
                 if cond.count:
                     self._counted[cond] = _count_plan(cond)
+            pre = _pre_gates(rule, self._counted)
+            if pre is not None:
+                self._pre[rule_index[id(rule)]] = pre
             if len(rule.match_conds) > 1 and all(not c.has and c.needs for c in rule.match_conds):
                 # open when any of the rule's `unless:` patterns may match: one test for all of them
                 rule.veto_gate = _Gate(tuple(chain.from_iterable(_number_lists(c.needs) for c in rule.match_conds)))
@@ -419,14 +428,17 @@ class Engine:
         danish_letters = False
         if parts is None:
             parts = [(start, self._sentence(text[start:end])) for start, end in sentences(text)]
+        # the WORD_SETS the text holds: a rule needing `when text has` what it cannot hold is not run
+        text_held = reduce(or_, map(self._held, map(_SENTENCE, parts)), 0)
         for start, sentence in parts:
             langs, previous = self._languages(sentence, lang, previous)
-            hits = self._sentence_hits(sentence, langs, cats, bool(context))
+            hits = self._sentence_hits(sentence, langs, cats, bool(context), text_held)
             words_score += sentence.words_score
             danish_letters = danish_letters or sentence.danish_letters
             for idx, s, e, sugg in hits:
                 found.append((idx, start + s, start + e, sugg))
         late = _Late(self, text, parts, context, in_text)
+        late._held = text_held
         if lang is None and cats is None:
             late.raw = found  # every hit of every category: `text shows` reads them (see _Late.found)
         found = [h for h in found if late.passes(self.rules[h[0]])]
@@ -461,24 +473,59 @@ class Engine:
         cache[text] = sentence  # (re)inserted last: the most recently used
         return sentence
 
-    def _sentence_hits(self, sentence: _Sentence, langs: tuple, cats, with_context: bool = True) -> list:
+    def _sentence_hits(self, sentence: _Sentence, langs: tuple, cats, with_context: bool = True,
+                       text_held: int = -1) -> list:
         """The hits of the rules of these languages and categories; without a context, those of the rules
-        that need one (`when context ...`) are left out: they cannot fire."""
+        that need one (`when context ...`) are left out: they cannot fire. Rules with a `when text has`
+        that cannot hold in a text holding `text_held` (its WORD_SETS) may be left out too: they are
+        remembered with the sentence and run when a later text may let them fire."""
         key = (langs, cats, with_context)
         if sentence.hits:  # (a sentence not seen before has none)
             hits = sentence.hits.get(key)
+            if hits is None:
+                rules = self.rules
+
+                def keep(idx: int) -> bool:
+                    return ((cats is None or rules[idx].category in cats)
+                            and (with_context or idx not in self._needs_context))
+
+                # a rule's hits depend neither on the categories asked for nor on whether there is a context
+                for wider in ((langs, None, with_context), (langs, cats, True), (langs, None, True)):
+                    everything = sentence.hits.get(wider) if wider != key else None
+                    if everything is not None:
+                        hits = sentence.hits[key] = [h for h in everything if keep(h[0])]
+                        passed = sentence.passed.get(wider)
+                        if passed is not None:
+                            sentence.passed[key] = (passed[0], [idx for idx in passed[1] if keep(idx)])
+                        break
             if hits is not None:
+                passed = sentence.passed.get(key)
+                if passed is not None and text_held & ~passed[0]:
+                    # this text holds word sets the one they were passed over in did not: run the rules
+                    # whose `when text has` may now hold
+                    pre = self._pre
+                    held = self._held(sentence)
+                    now_open = [idx for idx in passed[1] if not _shut(pre[idx], held, text_held)]
+                    still = [idx for idx in passed[1] if idx not in now_open]
+                    if now_open:
+                        more, _ = self._match(sentence, now_open, -1)
+                        hits.extend(more)  # (hits are put in order later, by _ordered)
+                    if still:
+                        sentence.passed[key] = (text_held, still)
+                    else:
+                        del sentence.passed[key]
                 return hits
-            # a rule's hits depend neither on the categories asked for nor on whether there is a context
-            for wider in ((langs, None, with_context), (langs, cats, True), (langs, None, True)):
-                everything = sentence.hits.get(wider) if wider != key else None
-                if everything is not None:
-                    rules = self.rules
-                    hits = sentence.hits[key] = [
-                        h for h in everything if (cats is None or rules[h[0]].category in cats)
-                        and (with_context or h[0] not in self._needs_context)]
-                    return hits
+        hits, passed = self._match(sentence, self._candidates(sentence, langs, cats, with_context), text_held)
+        sentence.hits[key] = hits
+        if passed:
+            sentence.passed[key] = (text_held, passed)
+        return hits
+
+    def _match(self, sentence: _Sentence, candidates: list[int], text_held: int) -> tuple[list, list]:
+        """The hits of these rules in the sentence, and the rules passed over because a `when text has`
+        of theirs cannot hold in a text holding `text_held` (-1: every word set)."""
         hits = []
+        passed = []
         enc = sentence.enc
         if enc:
             text = sentence.text
@@ -486,8 +533,18 @@ class Engine:
             vetoes: dict = {}
             short = len(enc) <= _LONG_SENTENCE
             rules = self.rules
-            for idx in self._candidates(sentence, langs, cats, with_context):
+            pre = self._pre
+            held = self._held(sentence)
+            for idx in candidates:
                 rule = rules[idx]
+                gates = pre.get(idx)
+                if gates is not None:
+                    # a required condition that cannot hold here: the regex need not run
+                    shut = _shut(gates, held, text_held)
+                    if shut:
+                        if shut == _TEXT:
+                            passed.append(idx)
+                        continue
                 matches = (rule._re or rule.regex).finditer(enc) if short else _scan(rule, sentence)
                 if rule.sentence_conds:
                     # Conditions only filter, so they are checked after the match: most woken rules do
@@ -497,7 +554,6 @@ class Engine:
                         continue
                     if question is None:
                         question = is_question(text)
-                    held = self._held(sentence)
                     plans = self._counted
                     if not all(_sentence_condition(c, sentence, question, held, plans) for c in rule.sentence_conds):
                         continue
@@ -506,15 +562,14 @@ class Engine:
                 for m in matches:
                     if rule.match_conds:
                         if around is None:
-                            around = _around(rule, self._held(sentence))
+                            around = _around(rule, held)
                             if around is None:  # a required pattern cannot occur here
                                 break
                         if around and not all(_near(c, sentence, vetoes, m) == c.has for c in around):
                             continue
                     s, e = sentence.original(m.start(), m.end())
                     hits.append((idx, s, e, _suggestions(rule, sentence, m, text[s:e]) if rule.suggestions else ()))
-        sentence.hits[key] = hits
-        return hits
+        return hits, passed
 
     def _word(self, tok: str) -> tuple[dict, tuple]:
         """Look a new word up and keep the result in _words: for each tuple of languages a sentence may be
@@ -873,6 +928,61 @@ def _utf16(astral: list[int], start: int, end: int) -> tuple[int, int]:
     if not astral:
         return start, end
     return start + bisect_left(astral, start), end + bisect_left(astral, end)
+
+
+_SENTENCE = itemgetter(1)  # of a (start, _Sentence) part of a text
+_TEXT = 2  # what _shut gives when only the text's words shut a rule out
+
+
+def _pre_gates(rule: Rule, plans: dict) -> tuple | None:
+    """The gates of the rule's required conditions, by what they read: (gates and counted conditions on
+    the sentence or match, the same on the whole text); None when it has none. A closed gate means the
+    condition cannot hold, so the rule cannot fire."""
+    gates: tuple = ([], [], [], [])
+    for c in rule.conditions:
+        if not c.has or c.shows is not None:
+            continue
+        on_text = c.scope == "text"
+        if not on_text and c.scope not in ("sentence", "match", "near"):
+            continue
+        if c.count:
+            masks, gated, others = plans[c]
+            if gated and len(others) < c.count:
+                gates[2 * on_text + 1].append((masks, tuple(o.gate for o in gated), c.count - len(others)))
+        elif c.gate is not None:
+            gates[2 * on_text].append(c.gate)
+    return tuple(map(tuple, gates)) if any(gates) else None
+
+
+def _shut(gates: tuple, held: int, text_held: int) -> int:
+    """0 when the rule's required conditions (_pre_gates) may hold in a sentence holding `held` within
+    a text holding `text_held`; 1 when one cannot because of the sentence, _TEXT because of the text."""
+    sentence_gates, sentence_counted, text_gates, text_counted = gates
+    for gate in sentence_gates:
+        if not gate.open_for(held):
+            return 1
+    for plan in sentence_counted:
+        if not _may_reach(plan, held):
+            return 1
+    for gate in text_gates:
+        if not gate.open_for(text_held):
+            return _TEXT
+    for plan in text_counted:
+        if not _may_reach(plan, text_held):
+            return _TEXT
+    return 0
+
+
+def _may_reach(plan: tuple, held: int) -> bool:
+    """Are the gates of enough options of a counted condition open? plan: (their keys, their gates, how
+    many must be open)."""
+    masks, gates, need = plan
+    for gate in compress(gates, map(held.__and__, masks)):
+        if gate.open_for(held):
+            need -= 1
+            if not need:
+                return True
+    return False
 
 
 def _open(cond: Cond, held: int) -> bool:
