@@ -37,6 +37,14 @@ try:  # the regex parser of the standard library: private, so reading first word
     import re._parser as _sre_parse
 except ImportError:  # pragma: no cover - Python < 3.11
     _sre = _sre_parse = None
+try:  # how the regex module compares letters case-insensitively (also private)
+    import _sre as _sre_module
+    from re._casefix import _EXTRA_CASES as _CASES
+except ImportError:  # pragma: no cover
+    _sre_module = _CASES = None
+_CASE_OFF = object()  # (in a parsed regex) the end of a case-insensitive part, see _first
+_REPEATS = tuple(getattr(_sre, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+                 if hasattr(_sre, name)) if _sre else ()
 
 SEVERITY_RANK = {"alert": 0, "warning": 1, "suggestion": 2}
 _JSON = json.JSONEncoder(ensure_ascii=False)
@@ -144,7 +152,7 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "tokens", "held", "_starts", "passed")
+                 "tokens", "held", "_starts", "passed", "_reversed", "_digits", "_lower")
 
     def __init__(self, text: str):
         self.text = text
@@ -162,6 +170,7 @@ class _Sentence:
         self._spans = None
         self._positions = None
         self._starts = None  # where each word starts, in a long sentence
+        self._reversed = self._digits = self._lower = None  # (see starts_of)
         self.tokens = set(tokens)  # the distinct words
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
 
@@ -181,21 +190,35 @@ class _Sentence:
             self._starts = list(accumulate(map(add, map(len, self.enc[:-1].split(" ")), repeat(1)), initial=0))
         return self._starts
 
-    def starts_of(self, first: tuple) -> list[int]:
-        """Sorted offsets of the words that are in first[0] or start with one of first[1]."""
+    def starts_of(self, first: tuple) -> list[int] | None:
+        """Sorted offsets of the words that are in first[0], start with one of first[1], end with one of
+        first[2] or (first[3]) start with a decimal digit; None when first was read case-insensitively
+        and the sentence has a character lower-casing changes (first_words)."""
+        words, prefixes, endings, digits, caseless = first
+        if caseless and not self.lower_case():
+            return None
         index = self.positions()
-        words, prefixes = first
         out = []
         for word in words & index.keys():
             out.extend(index[word])
         if prefixes:
-            ordered = self._sorted  # words sharing a prefix stand together in sorted order
-            for prefix in prefixes:
-                i = bisect_left(ordered, prefix)
-                while i < len(ordered) and ordered[i].startswith(prefix):
-                    out.extend(index[ordered[i]])
-                    i += 1
+            _extend_beginning(out, index, self._sorted, prefixes, False)
+        if endings:
+            if self._reversed is None:
+                self._reversed = sorted(w[::-1] for w in index)
+            _extend_beginning(out, index, self._reversed, [e[::-1] for e in endings], True)
+        if digits:
+            if self._digits is None:
+                self._digits = [w for w in self._sorted if w[:1].isdecimal()]
+            for word in self._digits:
+                out.extend(index[word])
         return sorted(set(out))
+
+    def lower_case(self) -> bool:
+        """Has the sentence no character lower-casing changes? (Almost always: words are lower-cased.)"""
+        if self._lower is None:
+            self._lower = self.enc.lower() == self.enc
+        return self._lower
 
     @property
     def score(self) -> int:
@@ -216,6 +239,16 @@ class _Sentence:
         else:
             first, last = enc.count(" ", 0, enc_start), enc.count(" ", 0, enc_end)
         return self._spans[first][0], self._spans[last][1]
+
+
+def _extend_beginning(out: list, index: dict, ordered: list[str], beginnings, reverse: bool) -> None:
+    """Add to `out` the positions of the words of `ordered` (sorted; each word reversed when `reverse`)
+    that begin with one of `beginnings`: words sharing a beginning stand together in sorted order."""
+    for beginning in beginnings:
+        i = bisect_left(ordered, beginning)
+        while i < len(ordered) and ordered[i].startswith(beginning):
+            out.extend(index[ordered[i][::-1] if reverse else ordered[i]])
+            i += 1
 
 
 class _Beginnings:
@@ -902,7 +935,9 @@ def _scan(pattern: Rule | Cond, sentence: _Sentence):
     if len(enc) > _LONG_SENTENCE:
         first = pattern.first
         if first:
-            return _anchored(pattern.regex, enc, sentence.starts_of(first))
+            starts = sentence.starts_of(first)
+            if starts is not None:
+                return _anchored(pattern.regex, enc, starts)
     return pattern.regex.finditer(enc)
 
 
@@ -1079,31 +1114,47 @@ def match_case(suggestion: str, original: str) -> str:
 
 _OPEN = (None, None)  # stands for "whatever follows": the first word is no longer readable past it
 _STEPS = 4000  # beyond this many steps through a regex, first_words gives up (None)
+_CLASS_LIMIT = 16  # a character class of more characters than this is read as "any character"
 
 
 class _TooLong(Exception):
     pass
 
 
+class _Reading:
+    """What _first carries through a regex: its remaining steps, and whether a case-insensitive part
+    was read (those first words hold only in a sentence with no upper-case letter, see starts_of)."""
+
+    __slots__ = ("steps", "caseless")
+
+    def __init__(self) -> None:
+        self.steps = _STEPS
+        self.caseless = False
+
+
 def first_words(pattern: str | None) -> tuple | None:
-    """(words, prefixes) such that the first word of every match of the compiled pattern is one of
-    the words or starts with one of the prefixes; None when the regex does not say (it starts with a
-    number, a case-insensitive part, any word...). Read from the parsed regex."""
+    """(words, prefixes, endings, digits, caseless): the first word of every match of the compiled
+    pattern is one of the words, starts with one of the prefixes, ends with one of the endings, or
+    (digits) starts with a decimal digit; caseless: read through a case-insensitive part, so it holds
+    only where the sentence has no character that lower-casing changes. None when the regex does not
+    say (its first word can be any word...). Read from the parsed regex."""
     if not pattern or _sre_parse is None:
         return None
+    reading = _Reading()
     try:
         parsed = _sre_parse.parse(pattern)
         items = list(parsed)
         if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE or not items or not _is_word_start(items[0]):
             return None
-        found = _first(items[1:], "", [_STEPS])
+        found = _first(items[1:], "", reading, False)
     except Exception:  # noqa: BLE001 - an unexpected parse tree or too many alternatives
         return None
-    if found is None:
+    if not found:
         return None
     words = frozenset(w for kind, w in found if kind == "w")
     prefixes = tuple(sorted({w for kind, w in found if kind == "p"}))
-    return words, prefixes
+    endings = tuple(sorted({w for kind, w in found if kind == "e"}))
+    return words, prefixes, endings, ("d", "") in found, reading.caseless
 
 
 def _is_word_start(item) -> bool:
@@ -1114,38 +1165,145 @@ def _is_word_start(item) -> bool:
     return False
 
 
-def _first(seq: list, prefix: str, steps: list) -> set | None:
+def _chars(op, av, caseless: bool, reading: _Reading) -> set[str] | None:
+    """The characters a LITERAL or a small character class (IN) can match in a sentence: with
+    `caseless`, one with no upper-case letter (the regex module compares lower-cased characters, and
+    a few, such as s and ſ, count as the same letter). None: too many, or unknown."""
+    if op is _sre.LITERAL:
+        codes = [av]
+    elif op is _sre.IN:
+        codes = []
+        for kind, value in av:
+            if kind is _sre.LITERAL:
+                codes.append(value)
+            elif kind is _sre.RANGE and value[1] - value[0] < _CLASS_LIMIT:
+                codes.extend(range(value[0], value[1] + 1))
+            else:
+                return None
+        if len(codes) > _CLASS_LIMIT:
+            return None
+    else:
+        return None
+    if not caseless:
+        return {chr(c) for c in codes}
+    if _CASES is None:
+        return None
+    out = set()
+    for c in codes:
+        if _sre_module.unicode_iscased(c):
+            reading.caseless = True
+            low = _sre_module.unicode_tolower(c)
+            out.add(chr(low))
+            out.update(map(chr, _CASES.get(low, ())))
+        else:
+            out.add(chr(c))
+    return out
+
+
+def _is_digit_class(op, av) -> bool:
+    return op is _sre.IN and len(av) == 1 and av[0] == (_sre.CATEGORY, _sre.CATEGORY_DIGIT)
+
+
+def _caseless_part(av) -> bool | None:
+    """For a SUBPATTERN: None when it changes flags other than turning case-insensitivity on, else
+    whether it does."""
+    add, delete = av[1], av[2]
+    if delete or add & ~_sre.SRE_FLAG_IGNORECASE:
+        return None
+    return bool(add)
+
+
+def _first(seq: list, prefix: str, reading: _Reading, caseless: bool) -> set | None:
     """Possible first words of a match of `seq` begun at a word start, `prefix` letters already read:
-    a set of ("w", word) (the whole word) and ("p", letters) (a word starting with them), or None."""
-    steps[0] -= 1
-    if steps[0] < 0:
+    a set of ("w", word) (the whole word), ("p", letters) (a word starting with them), ("e", letters)
+    (a word ending with them) and ("d", "") (a word starting with a decimal digit), or None."""
+    reading.steps -= 1
+    if reading.steps < 0:
         raise _TooLong
     for i, item in enumerate(seq):
         op, av = item
         if item is _OPEN:
             break
-        if op is _sre.LITERAL:
-            if av == 32:
-                return {("w", prefix)} if prefix else None
-            prefix += chr(av)
-            continue
         rest = seq[i + 1:]
-        if op is _sre.SUBPATTERN and not av[1] and not av[2]:
-            return _first(list(av[3]) + rest, prefix, steps)
+        if op is _sre.LITERAL and av == 32:
+            return {("w", prefix)} if prefix else None
+        if op is _sre.LITERAL or op is _sre.IN:
+            if not prefix and _is_digit_class(op, av):
+                return {("d", "")}
+            chars = _chars(op, av, caseless, reading)
+            if chars is None or " " in chars:
+                break
+            if len(chars) == 1:
+                prefix += next(iter(chars))
+                continue
+            return _union([_first(rest, prefix + c, reading, caseless) for c in sorted(chars)])
+        if op is _sre.SUBPATTERN:
+            part = _caseless_part(av)
+            if part is None:
+                break
+            if part and not caseless:  # (?i:...): read it case-insensitively, then go on as before
+                return _first(list(av[3]) + [(_CASE_OFF, None)] + rest, prefix, reading, True)
+            return _first(list(av[3]) + rest, prefix, reading, caseless)
+        if op is _CASE_OFF:
+            caseless = False
+            continue
         if op is _sre.BRANCH:
-            return _union([_first(list(alt) + rest, prefix, steps) for alt in av[1]])
-        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT)):
+            return _union([_first(list(alt) + rest, prefix, reading, caseless) for alt in av[1]])
+        if op in _REPEATS:
             low, high, body = av
+            if not prefix and low == 0 and high == _sre.MAXREPEAT and list(body) == [(_sre.NOT_LITERAL, 32)]:
+                # [^ ]* at a word start: a word ending with what follows up to the space
+                ends = _endings(rest, "", reading, caseless)
+                return None if ends is None or "" in ends else {("e", e) for e in ends}
             options = []
             if low == 0:
-                options.append(_first(rest, prefix, steps))
+                options.append(_first(rest, prefix, reading, caseless))
             if high != 0:
-                options.append(_first(list(body) + [_OPEN], prefix, steps))
+                options.append(_first(list(body) + [_OPEN], prefix, reading, caseless))
             return _union(options)
         if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
             continue  # zero width: it can only rule matches out
         break
     return {("p", prefix)} if prefix else None
+
+
+def _endings(seq: list, tail: str, reading: _Reading, caseless: bool) -> set[str] | None:
+    """The letters `seq` can read up to the next space (it must reach one), or None."""
+    reading.steps -= 1
+    if reading.steps < 0:
+        raise _TooLong
+    for i, item in enumerate(seq):
+        op, av = item
+        rest = seq[i + 1:]
+        if op is _sre.LITERAL and av == 32:
+            return {tail}
+        if op is _sre.LITERAL or op is _sre.IN:
+            chars = _chars(op, av, caseless, reading)
+            if chars is None or " " in chars:
+                return None
+            if len(chars) == 1:
+                tail += next(iter(chars))
+                continue
+            return _union([_endings(rest, tail + c, reading, caseless) for c in sorted(chars)])
+        if op is _sre.SUBPATTERN:
+            part = _caseless_part(av)
+            if part is None:
+                return None
+            if part and not caseless:
+                return _endings(list(av[3]) + [(_CASE_OFF, None)] + rest, tail, reading, True)
+            return _endings(list(av[3]) + rest, tail, reading, caseless)
+        if op is _CASE_OFF:
+            caseless = False
+            continue
+        if op is _sre.BRANCH:
+            return _union([_endings(list(alt) + rest, tail, reading, caseless) for alt in av[1]])
+        if op in _REPEATS and av[0] == 0 and av[1] == 1:
+            return _union([_endings(rest, tail, reading, caseless),
+                           _endings(list(av[2]) + rest, tail, reading, caseless)])
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            continue
+        return None
+    return None
 
 
 def _union(options: list) -> set | None:
