@@ -365,21 +365,28 @@ def test_first_words_read_only_what_is_certain() -> None:
 
     start = "(?<![^ ])"
     none = frozenset()
-    assert first_words(start + "committed suicide ") == (frozenset({"committed"}), (), (), False, False)
-    assert first_words(start + "(?:a |b c )d ") == (frozenset({"a", "b"}), (), (), False, False)
-    assert first_words(start + "selvmord[^ ]* ") == (frozenset({"selvmord"}), ("selvmord",), (), False, False)
-    assert first_words(start + "(?:very )?bad ") == (frozenset({"very", "bad"}), (), (), False, False)
+
+    def one(words=none, prefixes=(), endings=(), digits=False, caseless=False, back=0):
+        return caseless, ((back, frozenset(words), prefixes, endings, digits),)
+
+    assert first_words(start + "committed suicide ") == one({"committed"})
+    assert first_words(start + "(?:a |b c )d ") == one({"a", "b"})
+    assert first_words(start + "selvmord[^ ]* ") == one({"selvmord"}, ("selvmord",))
+    assert first_words(start + "(?:very )?bad ") == one({"very", "bad"})
     # a number: a word starting with a decimal digit (any script's, as \\d)
-    assert first_words(start + "\\d+ kg ") == (none, (), (), True, False)
-    assert first_words(start + "[12]\\d kg ") == (none, ("1", "2"), (), False, False)
+    assert first_words(start + "\\d+ kg ") == one(digits=True)
+    assert first_words(start + "[12]\\d kg ") == one(prefixes=("1", "2"))
     # a word ending: *kniv is [^ ]*kniv
-    assert first_words(start + "[^ ]*kniv(?:en)? ") == (none, (), ("kniv", "kniven"), False, False)
-    # case-insensitive: the letters it may meet in a lower-cased sentence (s also matches ſ)
-    assert first_words(start + "(?i:xs) ") == (frozenset({"xs", "xſ"}), (), (), False, True)
-    assert first_words(start + "(?i:[^ ]*Kniv) ") == (none, (), ("kniv", "knıv"), False, True)  # i: ı too
-    assert first_words(start + "(?i:1)2 ") == (frozenset({"12"}), (), (), False, False)  # nothing cased
-    assert first_words(start + "[^ ]+ kg ") is None  # any word
-    assert first_words(start + "(?:[^ ]+ ){0,2}kg ") is None
+    assert first_words(start + "[^ ]*kniv(?:en)? ") == one(endings=("kniv", "kniven"))
+    # case-insensitive: the letters it may meet in a lower-cased sentence (s also matches ſ, i ı)
+    assert first_words(start + "(?i:xs) ") == one({"xs", "xſ"}, caseless=True)
+    assert first_words(start + "(?i:[^ ]*Kniv) ") == one(endings=("kniv", "knıv"), caseless=True)
+    assert first_words(start + "(?i:1)2 ") == one({"12"})  # nothing cased
+    # any words first: the match begins that many words before the word read
+    assert first_words(start + "[^ ]+ kg ") == one({"kg"}, back=1)
+    assert first_words(start + "[^ ]+ (?:[^ ]+ ){0,2}kg ") == (False, tuple(
+        (n, frozenset({"kg"}), (), (), False) for n in (1, 2, 3)))
+    assert first_words(start + "(?:[^ ]+ )*kg ") is None  # any number of words
     assert first_words(start + "[a-zæøå]+s ") is None  # too many first letters
     assert first_words(start + "(?i:[^ ]*) ") is None
     assert first_words("committed ") is None  # no start-of-word assertion

@@ -175,11 +175,12 @@ class _Sentence:
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
 
     def positions(self) -> dict:
-        """Where each distinct word starts in the encoded sentence (for long sentences)."""
+        """The numbers of the words of the sentence at which each distinct word stands (for long
+        sentences; self.starts() gives where each number starts)."""
         if self._positions is None:
             index: dict = {}
-            for tok, pos in zip(self.enc[:-1].split(" "), self.starts()):
-                index.setdefault(tok, []).append(pos)
+            for number, tok in enumerate(self.enc[:-1].split(" ")):
+                index.setdefault(tok, []).append(number)
             self._positions = index
             self._sorted = sorted(index)
         return self._positions
@@ -191,28 +192,34 @@ class _Sentence:
         return self._starts
 
     def starts_of(self, first: tuple) -> list[int] | None:
-        """Sorted offsets of the words that are in first[0], start with one of first[1], end with one of
-        first[2] or (first[3]) start with a decimal digit; None when first was read case-insensitively
-        and the sentence has a character lower-casing changes (first_words)."""
-        words, prefixes, endings, digits, caseless = first
+        """Sorted offsets where a match of a pattern whose first_words are `first` may begin (the
+        start of each word `back` words before a word of a reading); None when first was read
+        case-insensitively and the sentence has a character lower-casing changes."""
+        caseless, readings = first
         if caseless and not self.lower_case():
             return None
         index = self.positions()
-        out = []
-        for word in words & index.keys():
-            out.extend(index[word])
-        if prefixes:
-            _extend_beginning(out, index, self._sorted, prefixes, False)
-        if endings:
-            if self._reversed is None:
-                self._reversed = sorted(w[::-1] for w in index)
-            _extend_beginning(out, index, self._reversed, [e[::-1] for e in endings], True)
-        if digits:
-            if self._digits is None:
-                self._digits = [w for w in self._sorted if w[:1].isdecimal()]
-            for word in self._digits:
+        numbers = []
+        for back, words, prefixes, endings, digits in readings:
+            out = []
+            for word in words & index.keys():
                 out.extend(index[word])
-        return sorted(set(out))
+            if prefixes:
+                _extend_beginning(out, index, self._sorted, prefixes, False)
+            if endings:
+                if self._reversed is None:
+                    self._reversed = sorted(w[::-1] for w in index)
+                _extend_beginning(out, index, self._reversed, [e[::-1] for e in endings], True)
+            if digits:
+                if self._digits is None:
+                    self._digits = [w for w in self._sorted if w[:1].isdecimal()]
+                for word in self._digits:
+                    out.extend(index[word])
+            if back:
+                out = [n - back for n in out if n >= back]
+            numbers.extend(out)
+        numbers.sort()  # (a word found twice only costs a second try: _anchored skips a match it has)
+        return list(map(self.starts().__getitem__, numbers))
 
     def lower_case(self) -> bool:
         """Has the sentence no character lower-casing changes? (Almost always: words are lower-cased.)"""
@@ -1115,6 +1122,8 @@ def match_case(suggestion: str, original: str) -> str:
 _OPEN = (None, None)  # stands for "whatever follows": the first word is no longer readable past it
 _STEPS = 4000  # beyond this many steps through a regex, first_words gives up (None)
 _CLASS_LIMIT = 16  # a character class of more characters than this is read as "any character"
+_GAP_LIMIT = 20  # a leading gap of more words than this is read as "anywhere"
+_ANY_CHARS = [(_sre.NOT_LITERAL, 32)] if _sre else None  # [^ ]
 
 
 class _TooLong(Exception):
@@ -1133,11 +1142,13 @@ class _Reading:
 
 
 def first_words(pattern: str | None) -> tuple | None:
-    """(words, prefixes, endings, digits, caseless): the first word of every match of the compiled
-    pattern is one of the words, starts with one of the prefixes, ends with one of the endings, or
-    (digits) starts with a decimal digit; caseless: read through a case-insensitive part, so it holds
-    only where the sentence has no character that lower-casing changes. None when the regex does not
-    say (its first word can be any word...). Read from the parsed regex."""
+    """(caseless, readings): every match of the compiled pattern begins `back` words before a word
+    that, for one reading (back, words, prefixes, endings, digits), is one of the words, starts with
+    one of the prefixes, ends with one of the endings or (digits) starts with a decimal digit. (back
+    is 0 unless the pattern begins with any words: `#any ~6 knee`.) caseless: read through a
+    case-insensitive part, so it holds only where the sentence has no character lower-casing changes.
+    None when the regex does not say (it can begin with any number of any words...). Read from the
+    parsed regex."""
     if not pattern or _sre_parse is None:
         return None
     reading = _Reading()
@@ -1151,10 +1162,13 @@ def first_words(pattern: str | None) -> tuple | None:
         return None
     if not found:
         return None
-    words = frozenset(w for kind, w in found if kind == "w")
-    prefixes = tuple(sorted({w for kind, w in found if kind == "p"}))
-    endings = tuple(sorted({w for kind, w in found if kind == "e"}))
-    return words, prefixes, endings, ("d", "") in found, reading.caseless
+    readings = []
+    for back in sorted({b for _, _, b in found}):
+        words = frozenset(w for kind, w, b in found if kind == "w" and b == back)
+        prefixes = tuple(sorted({w for kind, w, b in found if kind == "p" and b == back}))
+        endings = tuple(sorted({w for kind, w, b in found if kind == "e" and b == back}))
+        readings.append((back, words, prefixes, endings, ("d", "", back) in found))
+    return reading.caseless, tuple(readings)
 
 
 def _is_word_start(item) -> bool:
@@ -1213,10 +1227,11 @@ def _caseless_part(av) -> bool | None:
     return bool(add)
 
 
-def _first(seq: list, prefix: str, reading: _Reading, caseless: bool) -> set | None:
-    """Possible first words of a match of `seq` begun at a word start, `prefix` letters already read:
-    a set of ("w", word) (the whole word), ("p", letters) (a word starting with them), ("e", letters)
-    (a word ending with them) and ("d", "") (a word starting with a decimal digit), or None."""
+def _first(seq: list, prefix: str, reading: _Reading, caseless: bool, back: int = 0) -> set | None:
+    """Possible first words of a match of `seq` begun at a word start, `prefix` letters already read and
+    `back` words (any words) passed over: a set of (kind, letters, back): ("w", word) the whole word,
+    ("p", letters) a word starting with them, ("e", letters) a word ending with them, ("d", "") a word
+    starting with a decimal digit; or None."""
     reading.steps -= 1
     if reading.steps < 0:
         raise _TooLong
@@ -1226,45 +1241,60 @@ def _first(seq: list, prefix: str, reading: _Reading, caseless: bool) -> set | N
             break
         rest = seq[i + 1:]
         if op is _sre.LITERAL and av == 32:
-            return {("w", prefix)} if prefix else None
+            return {("w", prefix, back)} if prefix else None
         if op is _sre.LITERAL or op is _sre.IN:
             if not prefix and _is_digit_class(op, av):
-                return {("d", "")}
+                return {("d", "", back)}
             chars = _chars(op, av, caseless, reading)
             if chars is None or " " in chars:
                 break
             if len(chars) == 1:
                 prefix += next(iter(chars))
                 continue
-            return _union([_first(rest, prefix + c, reading, caseless) for c in sorted(chars)])
+            return _union([_first(rest, prefix + c, reading, caseless, back) for c in sorted(chars)])
         if op is _sre.SUBPATTERN:
             part = _caseless_part(av)
             if part is None:
                 break
             if part and not caseless:  # (?i:...): read it case-insensitively, then go on as before
-                return _first(list(av[3]) + [(_CASE_OFF, None)] + rest, prefix, reading, True)
-            return _first(list(av[3]) + rest, prefix, reading, caseless)
+                return _first(list(av[3]) + [(_CASE_OFF, None)] + rest, prefix, reading, True, back)
+            return _first(list(av[3]) + rest, prefix, reading, caseless, back)
         if op is _CASE_OFF:
             caseless = False
             continue
         if op is _sre.BRANCH:
-            return _union([_first(list(alt) + rest, prefix, reading, caseless) for alt in av[1]])
+            return _union([_first(list(alt) + rest, prefix, reading, caseless, back) for alt in av[1]])
         if op in _REPEATS:
             low, high, body = av
-            if not prefix and low == 0 and high == _sre.MAXREPEAT and list(body) == [(_sre.NOT_LITERAL, 32)]:
-                # [^ ]* at a word start: a word ending with what follows up to the space
-                ends = _endings(rest, "", reading, caseless)
-                return None if ends is None or "" in ends else {("e", e) for e in ends}
+            body = list(body)
+            if not prefix:
+                if body == _ANY_CHARS and low == 1 and high == _sre.MAXREPEAT and rest[:1] == [(_sre.LITERAL, 32)]:
+                    # [^ ]+ and a space: any one word; what follows tells where the match can begin
+                    return _first(rest[1:], "", reading, caseless, back + 1)
+                if _is_any_word(body) and high <= _GAP_LIMIT:  # a gap of low to high words
+                    return _union([_first(rest, "", reading, caseless, back + n) for n in range(low, high + 1)])
+                if body == _ANY_CHARS and low == 0 and high == _sre.MAXREPEAT:
+                    # [^ ]* at a word start: a word ending with what follows up to the space
+                    ends = _endings(rest, "", reading, caseless)
+                    return None if ends is None or "" in ends else {("e", e, back) for e in ends}
             options = []
             if low == 0:
-                options.append(_first(rest, prefix, reading, caseless))
+                options.append(_first(rest, prefix, reading, caseless, back))
             if high != 0:
-                options.append(_first(list(body) + [_OPEN], prefix, reading, caseless))
+                options.append(_first(body + [_OPEN], prefix, reading, caseless, back))
             return _union(options)
         if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
             continue  # zero width: it can only rule matches out
         break
-    return {("p", prefix)} if prefix else None
+    return {("p", prefix, back)} if prefix else None
+
+
+def _is_any_word(body: list) -> bool:
+    """Is this `[^ ]+ ` (one word, whatever it is)?"""
+    if len(body) != 2 or body[1] != (_sre.LITERAL, 32) or body[0][0] not in _REPEATS:
+        return False
+    low, high, inner = body[0][1]
+    return low == 1 and high == _sre.MAXREPEAT and list(inner) == _ANY_CHARS
 
 
 def _endings(seq: list, tail: str, reading: _Reading, caseless: bool) -> set[str] | None:
