@@ -1,4 +1,4 @@
-"""The `heed` command: compile, test, check, eval, docs.
+"""The `heed` command: compile, test, check, eval, docs, cost.
 
 Exit status: 0 success, 1 failing examples / hints found / targets missed, 2 errors in the rules or
 in the input. Errors are printed as `file:line:col: error: …`, never as a traceback.
@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_runtime(p)
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     p.add_argument("--summary", action="store_true", help="leave out the list of misses and false alarms")
+
+    p = sub.add_parser("cost", help="what each rule costs the engine on a corpus (CPython)")
+    p.add_argument("texts", nargs="*", type=Path, metavar="TEXTS",
+                   help="JSON lines with a \"text\", or text files, one text a line (default: tests/corpus/)")
+    _add_rules(p)
+    p.add_argument("--top", type=int, default=20, metavar="N", help="rules to list (default 20)")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write every rule's figures as JSON")
 
     p = sub.add_parser("docs", help="write the rule reference (HTML and Markdown) and guidance coverage")
     _add_rules(p)
@@ -224,6 +231,21 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_cost(args) -> int:
+    from .cost import as_json, format_report, measure, read_texts
+
+    paths = args.texts or sorted(Path("tests/corpus").glob("*.jsonl"))
+    if not paths:
+        print("heed: error: no texts given and no tests/corpus/*.jsonl here", file=sys.stderr)
+        return 2
+    with _engine_for(args.rules or DEFAULT_RULES, "cpython") as (_, engine):
+        report = measure(engine.module, read_texts(paths))
+    print(format_report(report, args.top))
+    if args.json:
+        args.json.write_text(as_json(report), encoding="utf-8")
+    return 0
+
+
 def cmd_docs(args) -> int:
     from .docs import write_docs
 
@@ -234,7 +256,8 @@ def cmd_docs(args) -> int:
     return 0
 
 
-COMMANDS = {"compile": cmd_compile, "test": cmd_test, "check": cmd_check, "eval": cmd_eval, "docs": cmd_docs}
+COMMANDS = {"compile": cmd_compile, "test": cmd_test, "check": cmd_check, "eval": cmd_eval, "docs": cmd_docs,
+            "cost": cmd_cost}
 
 if __name__ == "__main__":
     sys.exit(main())
