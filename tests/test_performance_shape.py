@@ -111,8 +111,10 @@ class Counter:
 
         def one_scan(regex, enc: str, starts: list[int]):
             self.counts["regex"] += 1
-            regex.calls += 1
-            return anchored(regex._regex, enc, starts)
+            if isinstance(regex, _Counting):
+                regex.calls += 1
+                regex = regex._regex
+            return anchored(regex, enc, starts)
 
         self.module._anchored = one_scan
         self._anchored = anchored

@@ -867,7 +867,7 @@ class _Late:
                     found = sentence.found.get(pattern)
                     if found is None:
                         found = sentence.found[pattern] = ((gate is None or gate.open_for(held_by(sentence)))
-                                                           and cond.regex.search(sentence.enc) is not None)
+                                                           and _search(cond, sentence))
                     if found:
                         hit = True
                         break
@@ -946,6 +946,14 @@ def _scan(pattern: Rule | Cond, sentence: _Sentence):
             if starts is not None:
                 return _anchored(pattern.regex, enc, starts)
     return pattern.regex.finditer(enc)
+
+
+def _search(cond: Cond, sentence: _Sentence) -> bool:
+    """Does the condition's pattern match somewhere in the sentence? (In a long one, tried only where
+    a match can begin: see _scan.)"""
+    if len(sentence.enc) > _LONG_SENTENCE:
+        return next(_scan(cond, sentence), None) is not None
+    return cond.regex.search(sentence.enc) is not None
 
 
 def _anchored(regex: re.Pattern, enc: str, starts: list[int]):
