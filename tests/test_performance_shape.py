@@ -390,6 +390,9 @@ def test_first_words_read_only_what_is_certain() -> None:
         (n, frozenset({"kg"}), (), (), False) for n in (1, 2, 3)))
     assert first_words(start + "(?:[^ ]+ )*kg ") is None  # any number of words
     assert first_words(start + "[a-zæøå]+s ") is None  # too many first letters
+    # ... but that word surely ends at the space, so the next one is read
+    assert first_words(start + "[a-zæøå]+s (?:sister |brother )") == one({"sister", "brother"}, back=1)
+    assert first_words(start + "(?:[^a-z]|x)+s (?:sister |brother )") is None  # [^a-z] matches a space
     assert first_words(start + "(?i:[^ ]*) ") is None
     assert first_words("committed ") is None  # no start-of-word assertion
 

@@ -1236,6 +1236,52 @@ def _caseless_part(av) -> bool | None:
 
 
 def _first(seq: list, prefix: str, reading: _Reading, caseless: bool, back: int = 0) -> set | None:
+    """_read_first; when the first word cannot be read but surely ends at a space of `seq` (it is one
+    word, whatever its letters: `/[a-z]+s/ (sister | brother)`), the next word is read instead, one
+    more word back."""
+    found = _read_first(seq, prefix, reading, caseless, back)
+    if found is None and not prefix and back < _GAP_LIMIT:
+        for k, item in enumerate(seq):
+            if item == (_sre.LITERAL, 32):
+                off = any(i[0] is _CASE_OFF for i in seq[:k])
+                return _first(seq[k + 1:], "", reading, caseless and not off, back + 1)
+            if not _spaceless(item):
+                break
+    return found
+
+
+def _spaceless(item) -> bool:
+    """Can this part of a parsed regex never match a space?"""
+    op, av = item
+    if item is _OPEN:
+        return False
+    if op is _CASE_OFF or op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+        return True  # (zero width)
+    if op is _sre.LITERAL:
+        return av != 32
+    if op is _sre.NOT_LITERAL:
+        return av == 32
+    if op is _sre.IN:
+        negated = av[:1] == [(_sre.NEGATE, None)]
+        has_space = False
+        for kind, value in av[negated:]:
+            if kind is _sre.LITERAL:
+                has_space = has_space or value == 32
+            elif kind is _sre.RANGE:
+                has_space = has_space or value[0] <= 32 <= value[1]
+            elif not (kind is _sre.CATEGORY and value in (_sre.CATEGORY_DIGIT, _sre.CATEGORY_WORD)):
+                return False
+        return has_space if negated else not has_space
+    if op in _REPEATS:
+        return all(map(_spaceless, av[2]))
+    if op is _sre.SUBPATTERN:
+        return all(map(_spaceless, av[3]))
+    if op is _sre.BRANCH:
+        return all(all(map(_spaceless, alt)) for alt in av[1])
+    return False
+
+
+def _read_first(seq: list, prefix: str, reading: _Reading, caseless: bool, back: int = 0) -> set | None:
     """Possible first words of a match of `seq` begun at a word start, `prefix` letters already read and
     `back` words (any words) passed over: a set of (kind, letters, back): ("w", word) the whole word,
     ("p", letters) a word starting with them, ("e", letters) a word ending with them, ("d", "") a word
