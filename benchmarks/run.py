@@ -649,7 +649,8 @@ def report(res: dict, command: str) -> str:
     out += ["## The most expensive shipped rules", "",
             "Regex time per corpus comment (CPython, best of three) of the shipped rules that cost the most, as"
             " the engine runs them: *run* is the share of corpus sentences on which the rule's regex runs (woken"
-            " by the index and holding the words one alternative needs), *keys* the words that woke it most"
+            " by the index, holding the words one alternative needs, and not passed over by the gates of its required"
+            " conditions), *keys* the words that woke it most"
             " often.", "",
             table(["rule", "run", "regex chars", "µs per run", "µs per comment", "keys"], rows), ""]
     out += [*NEXT, ""]
@@ -751,6 +752,12 @@ DESIGN = [
     " sentence (*run / sentence* below); conditions (`unless:`, `when text has:` ...) get the same gate."
     " What a word wakes and which sets it is in is looked up once per distinct word and kept."
     " **Match first**: sentence conditions are only tried once the match regex has matched.",
+    "- **Required conditions before the regex**: a woken rule whose required condition (`when sentence has`,"
+    " `when near has`, `when text has`, counted ones: fewer options with an open gate than it counts) cannot"
+    " hold in this sentence or text is passed over before its regex runs. The sentence cache stays right: a"
+    " rule passed over only for the text's words is kept with the sentence and run when a later text"
+    " holds them (`tests/test_engine_gates.py`). A counted condition asks only the options whose gate is"
+    " open (their keys tested at once, in C) and stops as soon as the count is reached or out of reach.",
     "- **Loops in C**: a sentence's woken rules and needed-word tests are gathered with `map`, `compress`"
     " and `set.update` over the per-word entries, so no Python step runs per word; a rule's `unless:` lines"
     " share one gate; a text rule needing `text shows: C` is passed over when the call's own hits have no C."
@@ -758,7 +765,8 @@ DESIGN = [
     "- **Word sets as bits**: the word sets a word is in (a word such as *i* is in 172 of the shipped ones)"
     " are the bits of one int, so a sentence's held sets are an OR of a few ints and an alternative's needs"
     " one `&`, instead of a Python set of hundreds of numbers built per sentence. The compiler numbers the"
-    " sets the rules' alternatives need first, most needed first, which keeps those ints short.",
+    " sets the rules' alternatives need first, most needed first, which keeps the ints of their needs"
+    " short (a word's own int is long: see below).",
     "- **Tries**: an alternation is compiled with the branches that begin with the same character gathered"
     " under it (`h(?:ope(?:less |ful )|elpless )`), so a word start costs a few tries instead of one per"
     " list entry; branches only move past branches that cannot match where they do, so the matches are"
@@ -769,8 +777,12 @@ DESIGN = [
     "- **Linear in the text**: conditions on the whole text are searched once per call (not once per hit),"
     " `unless:` overlaps are found by bisection, UTF-16 offsets from the positions of astral characters,"
     " question marks read from the end, sentence ends looked for only at the characters that can end one;"
-    " in a sentence longer than 400 characters a regex is tried only where a word its matches can begin"
-    " with stands (read from the parsed regex).",
+    " in a sentence longer than 400 characters a regex (conditions on the whole text included) is tried"
+    " only where a match can begin, read from the parsed regex: its first words, word beginnings and"
+    " endings (`*kniv`), numbers and case-insensitive parts; a pattern that begins with any words"
+    " (`#any ~6 knee`, or a `/regex/` word followed by a space) is tried that many words before the"
+    " word after them (in session 6, 13 of the shipped rules' 2,371 patterns were still tried at every"
+    " character).",
     "- All of these give exactly the hints of the naive engine (`tests/test_engine_equivalence.py`, and the"
     " check at the end of this page, run inside both runtimes).",
 ]
@@ -778,29 +790,42 @@ DESIGN = [
 NEXT = [
     "## What would help next",
     "",
-    "- **Regex runs and the word-set bookkeeping are most of what is left, in many small pieces.** Session 5"
-    " made each cheaper (tries: the woken rules' regex time per corpus comment 38 -> 23 µs in CPython; word"
-    " sets as bits: the per-sentence candidate step 36-51 -> 27-35 µs), about 7 % on the Pyodide median"
-    " and 15 % on its mean and p95 in one A/B run. What `re` costs now is mostly its pass over every"
-    " character of the sentence (the start-of-word assertion comes first, so `re` cannot skip ahead to"
-    " likely starts).",
+    "- **Python bookkeeping is most of what is left, in many small pieces.** In CPython a corpus comment"
+    " spends about 31 µs in the woken rules' regexes (`heed cost` lists them per rule) and the rest in"
+    " splitting, encoding, looking words up, the word-set masks and the conditions. Session 6 passed over"
+    " rules whose required conditions cannot hold and cut counted conditions short (Python steps per"
+    " comment 4,354 -> about 3,650): in interleaved A/B runs the median fell 4-5 % (CPython and Pyodide),"
+    " the mean 4-7 % and p95 9-11 %. The word-set masks are long: the shipped rules have"
+    " 11,827 word sets, all used by some gate, and a common word's mask is 10,000 bits or more, so each"
+    " OR and AND of them walks a few hundred machine words (the OR of a dozen-word sentence: about 2.5 µs"
+    " in CPython, 7 µs in Pyodide).",
     "- **The rule set now drives the cost.** Session 5's rules (379 -> 424, with broad counted-cue rules and"
     " many `unless near` vetoes) raised the Python steps per comment from 2,566 to about 4,350 and the regex"
     " runs per sentence from 3.2 to 4.1, more than the engine work saved; two rules whose match held a"
     " `/regex/` ran on every sentence until they were rewritten with word endings (`heed compile` now names"
-    " such rules). Long texts suffer most (one 50,000-character sentence in Pyodide: 261-271 ms at the"
-    " start of the session, 338-467 ms in two runs at its end): each"
-    " `near` veto and each counted alternative is searched over the whole text. A per-rule cost report in"
-    " `heed test` would let writers see what a rule costs while they write it.",
+    " such rules). `heed cost [TEXTS]` shows per rule the share of sentences it runs on, µs per run and per"
+    " text, and the words that wake it, so writers see what a rule costs while they write it.",
     "- **Tried in session 5 and left out:** running only the alternatives a sentence woke, each by its own"
     " small regex and merged in order (same matches): regex time per comment -24 %, but the per-sentence"
     " bookkeeping grew by as much (whole-call median -1 %) and `rules.py` by 20 % (4.3 -> 5.1 MB, slower to"
     " import). Also tried: telling the trie which characters a group-led branch can begin with (regex time"
     " within the noise), and moving the start-of-word test after each branch's first character so that"
     " `re` could skip ahead (twice as slow).",
-    "- A 50,000-character text with no sentence end at all spends most of its time inside the regexes"
-    " (tried at every start of a first word of each woken rule): a cheaper pre-test of where a match can"
-    " begin, or splitting such a text into clauses, would be the next step.",
+    "- **One 50,000-character sentence** (no sentence end at all): session 6 took it from 224-267 to"
+    " 122-170 ms in Pyodide and from 125-147 to 74-87 ms in CPython (interleaved A/B, the three texts of"
+    " the length table; under heavier load 370-464 -> 188-267 ms in Pyodide) by reading where more"
+    " patterns can begin (above). What is left is the regexes tried at each place a"
+    " match can begin (a pattern whose first word is *i*, *my* or *jeg* is tried at thousands of places:"
+    " about 160,000 tries per text) and finding those places. Anchoring on a rarer word of each"
+    " alternative instead of its first, or splitting such a text into clauses, would be the next step.",
+    "- **Tried in session 6 and left out:** anchoring every sentence, short ones too, on the words a match"
+    " can begin with (whole-call median +20 %: finding the places costs more than the regex saves below"
+    " 400 characters); testing the gate keys of all of a rule's `unless near` conditions at once, in C"
+    " (within the noise); passing over a short first word (*i*, *my*) for the word after it"
+    " (more tries, not fewer, and reading the regexes took twice as long). Reading where a pattern can"
+    " begin is done once per pattern, the first time a long sentence needs it: about 3.6 s for all 2,371"
+    " shipped patterns in CPython, mostly `re`'s own parser (2.8 s with the engine at the start of the"
+    " session).",
     "- Every call returns every hint of the text with its messages and resources; `annotate_json` now writes"
     " the parts that depend only on a rule once, but in a long text a keystroke still rebuilds the hints of"
     " every sentence. Returning only the hints of the sentences that changed would cut it.",

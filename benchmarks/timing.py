@@ -216,21 +216,29 @@ def check_against_naive(bundle: ModuleType, naive: object, items: list[dict]) ->
 
 def rule_costs(bundle: ModuleType, items: list[dict], top: int = 10) -> list[dict]:
     """The rules whose regexes cost the most over the comments (as the engine runs them: woken by the
-    index and past the needed-words filter), with the words that woke them most often."""
+    index, past the needed-words filter and the gates of their required conditions), with the words
+    that woke them most often. (`heed cost` gives the same per rule, conditions included.)"""
     engine = bundle.ENGINE
     text = bundle.text
     index = engine.word_index
     per: dict = {}
     sentences = 0
+    shut = bundle.engine._shut
     for item in items:
         previous = None
-        for s, e in text.sentences(item["text"]):
-            sentence = engine._sentence(item["text"][s:e])
+        parts = [engine._sentence(item["text"][s:e]) for s, e in text.sentences(item["text"])]
+        text_held = 0
+        for sentence in parts:
+            text_held |= engine._held(sentence)
+        for sentence in parts:
             langs, previous = engine._languages(sentence, None, previous)
             if not sentence.enc:
                 continue
             sentences += 1
             for idx in engine._candidates(sentence, langs, None):
+                gates = engine._pre.get(idx)
+                if gates is not None and shut(gates, engine._held(sentence), text_held):
+                    continue  # passed over before its regex runs (a required condition cannot hold)
                 rule = engine.rules[idx]
                 row = per.setdefault(rule.id, {"id": rule.id, "runs": 0, "ns": 0, "keys": {},
                                                "regex_chars": len(rule.match or "")})

@@ -1,4 +1,4 @@
-"""The `heed` command: compile, test, check, eval, train, docs.
+"""The `heed` command: compile, test, check, eval, train, cost, docs.
 
 Exit status: 0 success, 1 failing examples / hints found / targets missed, 2 errors in the rules or
 in the input. Errors are printed as `file:line:col: error: …`, never as a traceback.
@@ -70,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", required=True, help="the category the model scores (e.g. warning-signs)")
     p.add_argument("-o", "--out", type=Path, required=True, metavar="MODEL.json",
                    help="the model file, next to the rules that use it")
+
+    p = sub.add_parser("cost", help="what each rule costs the engine on a corpus (CPython)")
+    p.add_argument("texts", nargs="*", type=Path, metavar="TEXTS",
+                   help="JSON lines with a \"text\", or text files, one text a line (default: tests/corpus/)")
+    _add_rules(p)
+    p.add_argument("--top", type=int, default=20, metavar="N", help="rules to list (default 20)")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write every rule's figures as JSON")
 
     p = sub.add_parser("docs", help="write the rule reference (HTML and Markdown) and guidance coverage")
     _add_rules(p)
@@ -254,6 +261,21 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_cost(args) -> int:
+    from .cost import as_json, format_report, measure, read_texts
+
+    paths = args.texts or sorted(Path("tests/corpus").glob("*.jsonl"))
+    if not paths:
+        print("heed: error: no texts given and no tests/corpus/*.jsonl here", file=sys.stderr)
+        return 2
+    with _engine_for(args.rules or DEFAULT_RULES, "cpython") as (_, engine):
+        report = measure(engine.module, read_texts(paths))
+    print(format_report(report, args.top))
+    if args.json:
+        args.json.write_text(as_json(report), encoding="utf-8")
+    return 0
+
+
 def cmd_docs(args) -> int:
     from .docs import write_docs
 
@@ -265,7 +287,7 @@ def cmd_docs(args) -> int:
 
 
 COMMANDS = {"compile": cmd_compile, "test": cmd_test, "check": cmd_check, "eval": cmd_eval, "train": cmd_train,
-            "docs": cmd_docs}
+            "cost": cmd_cost, "docs": cmd_docs}
 
 if __name__ == "__main__":
     sys.exit(main())

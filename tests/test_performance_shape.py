@@ -79,7 +79,7 @@ class _Counting:
         self.calls += 1
         return self._regex.finditer(*args)
 
-    def match(self, *args):  # a try at one offset (long sentences): counted like a scan
+    def match(self, *args):
         self._counts["regex"] += 1
         self.calls += 1
         return self._regex.match(*args)
@@ -104,6 +104,20 @@ class Counter:
             return found
 
         self.engine._candidates = candidates
+        # In a long sentence a pattern is tried at the words its matches can begin with (_anchored):
+        # that is one scan of the sentence, counted once like a finditer.
+        self.module = sys.modules[type(self.engine).__module__]
+        anchored = self.module._anchored
+
+        def one_scan(regex, enc: str, starts: list[int]):
+            self.counts["regex"] += 1
+            if isinstance(regex, _Counting):
+                regex.calls += 1
+                regex = regex._regex
+            return anchored(regex, enc, starts)
+
+        self.module._anchored = one_scan
+        self._anchored = anchored
         # The compiled regexes are wrapped and put back afterwards (compiling them again is slow).
         rules = self.bundle.RULES
         self.patterns = [r for r in rules if r.match] + [c for r in rules for c in r.conditions if c.pattern]
@@ -113,6 +127,7 @@ class Counter:
 
     def __exit__(self, *exc: object) -> None:
         del self.engine._candidates
+        self.module._anchored = self._anchored
         for p in self.patterns:
             p._re = p._re._regex
 
@@ -338,9 +353,9 @@ def test_long_sentences_are_scanned_from_first_words_only(bundles: dict[str, Mod
                 regex = re.compile(pat.match if hasattr(pat, "match") else pat.pattern)
                 want = [m.span() for m in regex.finditer(sentence.enc)]
                 tried += 1
-                if pat.first:
+                starts = sentence.starts_of(pat.first) if pat.first else None
+                if starts is not None:
                     anchored += 1
-                    starts = sentence.starts_of(pat.first)
                     assert [m.span() for m in _anchored(regex, sentence.enc, starts)] == want, pat.first
                     # and each match begins at one of those words
                     assert all(s in starts for s, _ in want)
@@ -351,13 +366,51 @@ def test_first_words_read_only_what_is_certain() -> None:
     from compiler.runtime.engine import first_words
 
     start = "(?<![^ ])"
-    assert first_words(start + "committed suicide ") == (frozenset({"committed"}), ())
-    assert first_words(start + "(?:a |b c )d ") == (frozenset({"a", "b"}), ())
-    assert first_words(start + "selvmord[^ ]* ") == (frozenset({"selvmord"}), ("selvmord",))
-    assert first_words(start + "(?:very )?bad ") == (frozenset({"very", "bad"}), ())
-    assert first_words(start + "\\d+ kg ") is None  # a number: any word
-    assert first_words(start + "(?i:xs) ") is None
+    none = frozenset()
+
+    def one(words=none, prefixes=(), endings=(), digits=False, caseless=False, back=0):
+        return caseless, ((back, frozenset(words), prefixes, endings, digits),)
+
+    assert first_words(start + "committed suicide ") == one({"committed"})
+    assert first_words(start + "(?:a |b c )d ") == one({"a", "b"})
+    assert first_words(start + "selvmord[^ ]* ") == one({"selvmord"}, ("selvmord",))
+    assert first_words(start + "(?:very )?bad ") == one({"very", "bad"})
+    # a number: a word starting with a decimal digit (any script's, as \\d)
+    assert first_words(start + "\\d+ kg ") == one(digits=True)
+    assert first_words(start + "[12]\\d kg ") == one(prefixes=("1", "2"))
+    # a word ending: *kniv is [^ ]*kniv
+    assert first_words(start + "[^ ]*kniv(?:en)? ") == one(endings=("kniv", "kniven"))
+    # case-insensitive: the letters it may meet in a lower-cased sentence (s also matches ſ, i ı)
+    assert first_words(start + "(?i:xs) ") == one({"xs", "xſ"}, caseless=True)
+    assert first_words(start + "(?i:[^ ]*Kniv) ") == one(endings=("kniv", "knıv"), caseless=True)
+    assert first_words(start + "(?i:1)2 ") == one({"12"})  # nothing cased
+    # any words first: the match begins that many words before the word read
+    assert first_words(start + "[^ ]+ kg ") == one({"kg"}, back=1)
+    assert first_words(start + "[^ ]+ (?:[^ ]+ ){0,2}kg ") == (False, tuple(
+        (n, frozenset({"kg"}), (), (), False) for n in (1, 2, 3)))
+    assert first_words(start + "(?:[^ ]+ )*kg ") is None  # any number of words
+    assert first_words(start + "[a-zæøå]+s ") is None  # too many first letters
+    # ... but that word surely ends at the space, so the next one is read
+    assert first_words(start + "[a-zæøå]+s (?:sister |brother )") == one({"sister", "brother"}, back=1)
+    assert first_words(start + "(?:[^a-z]|x)+s (?:sister |brother )") is None  # [^a-z] matches a space
+    assert first_words(start + "(?i:[^ ]*) ") is None
     assert first_words("committed ") is None  # no start-of-word assertion
+
+
+def test_case_insensitive_first_words_are_not_used_where_lower_casing_changes_something() -> None:
+    from compiler.runtime.engine import Cond, _anchored, _scan, _Sentence
+
+    long = " ".join(["filler words here"] * 60)
+    cond = Cond("sentence", True, pattern="(?<![^ ])(?i:[^ ]*kniv) ")
+    for text in (long + " køkkenkniv", long + " KØKKENKNIV", long + " \u0130 kniv"):
+        sentence = _Sentence(text)
+        want = [m.span() for m in cond.regex.finditer(sentence.enc)]
+        assert [m.span() for m in _scan(cond, sentence)] == want
+        starts = sentence.starts_of(cond.first)
+        if sentence.enc.lower() == sentence.enc:
+            assert [m.span() for m in _anchored(cond.regex, sentence.enc, starts)] == want
+        else:
+            assert starts is None
 
 
 def test_sentence_ends_are_found_as_the_regex_finds_them() -> None:

@@ -37,6 +37,14 @@ try:  # the regex parser of the standard library: private, so reading first word
     import re._parser as _sre_parse
 except ImportError:  # pragma: no cover - Python < 3.11
     _sre = _sre_parse = None
+try:  # how the regex module compares letters case-insensitively (also private)
+    import _sre as _sre_module
+    from re._casefix import _EXTRA_CASES as _CASES
+except ImportError:  # pragma: no cover
+    _sre_module = _CASES = None
+_CASE_OFF = object()  # (in a parsed regex) the end of a case-insensitive part, see _first
+_REPEATS = tuple(getattr(_sre, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+                 if hasattr(_sre, name)) if _sre else ()
 
 SEVERITY_RANK = {"alert": 0, "warning": 1, "suggestion": 2}
 _JSON = json.JSONEncoder(ensure_ascii=False)
@@ -152,7 +160,7 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "tokens", "held", "_starts", "sums")
+                 "tokens", "held", "_starts", "passed", "_reversed", "_digits", "_lower", "sums")
 
     def __init__(self, text: str):
         self.text = text
@@ -163,20 +171,25 @@ class _Sentence:
         self.words_score = word_score(tokens)
         self.danish_letters = has_danish_letters(text)
         self.hits: dict = {}
+        # per key of `hits`: (the text's WORD_SETS they were found with, rules passed over because a
+        # `when text has` could not hold in that text); missing when none was passed over
+        self.passed: dict = {}
         self.found: dict = {}  # condition pattern -> does it match this sentence (shared by rules)
         self._spans = None
         self._positions = None
         self._starts = None  # where each word starts, in a long sentence
+        self._reversed = self._digits = self._lower = None  # (see starts_of)
         self.tokens = set(tokens)  # the distinct words
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
         self.sums: dict = {}  # model name -> scorer.Model.sentence_sums of this sentence
 
     def positions(self) -> dict:
-        """Where each distinct word starts in the encoded sentence (for long sentences)."""
+        """The numbers of the words of the sentence at which each distinct word stands (for long
+        sentences; self.starts() gives where each number starts)."""
         if self._positions is None:
             index: dict = {}
-            for tok, pos in zip(self.enc[:-1].split(" "), self.starts()):
-                index.setdefault(tok, []).append(pos)
+            for number, tok in enumerate(self.enc[:-1].split(" ")):
+                index.setdefault(tok, []).append(number)
             self._positions = index
             self._sorted = sorted(index)
         return self._positions
@@ -187,21 +200,41 @@ class _Sentence:
             self._starts = list(accumulate(map(add, map(len, self.enc[:-1].split(" ")), repeat(1)), initial=0))
         return self._starts
 
-    def starts_of(self, first: tuple) -> list[int]:
-        """Sorted offsets of the words that are in first[0] or start with one of first[1]."""
+    def starts_of(self, first: tuple) -> list[int] | None:
+        """Sorted offsets where a match of a pattern whose first_words are `first` may begin (the
+        start of each word `back` words before a word of a reading); None when first was read
+        case-insensitively and the sentence has a character lower-casing changes."""
+        caseless, readings = first
+        if caseless and not self.lower_case():
+            return None
         index = self.positions()
-        words, prefixes = first
-        out = []
-        for word in words & index.keys():
-            out.extend(index[word])
-        if prefixes:
-            ordered = self._sorted  # words sharing a prefix stand together in sorted order
-            for prefix in prefixes:
-                i = bisect_left(ordered, prefix)
-                while i < len(ordered) and ordered[i].startswith(prefix):
-                    out.extend(index[ordered[i]])
-                    i += 1
-        return sorted(set(out))
+        numbers = []
+        for back, words, prefixes, endings, digits in readings:
+            out = []
+            for word in words & index.keys():
+                out.extend(index[word])
+            if prefixes:
+                _extend_beginning(out, index, self._sorted, prefixes, False)
+            if endings:
+                if self._reversed is None:
+                    self._reversed = sorted(w[::-1] for w in index)
+                _extend_beginning(out, index, self._reversed, [e[::-1] for e in endings], True)
+            if digits:
+                if self._digits is None:
+                    self._digits = [w for w in self._sorted if w[:1].isdecimal()]
+                for word in self._digits:
+                    out.extend(index[word])
+            if back:
+                out = [n - back for n in out if n >= back]
+            numbers.extend(out)
+        numbers.sort()  # (a word found twice only costs a second try: _anchored skips a match it has)
+        return list(map(self.starts().__getitem__, numbers))
+
+    def lower_case(self) -> bool:
+        """Has the sentence no character lower-casing changes? (Almost always: words are lower-cased.)"""
+        if self._lower is None:
+            self._lower = self.enc.lower() == self.enc
+        return self._lower
 
     @property
     def score(self) -> int:
@@ -222,6 +255,16 @@ class _Sentence:
         else:
             first, last = enc.count(" ", 0, enc_start), enc.count(" ", 0, enc_end)
         return self._spans[first][0], self._spans[last][1]
+
+
+def _extend_beginning(out: list, index: dict, ordered: list[str], beginnings, reverse: bool) -> None:
+    """Add to `out` the positions of the words of `ordered` (sorted; each word reversed when `reverse`)
+    that begin with one of `beginnings`: words sharing a beginning stand together in sorted order."""
+    for beginning in beginnings:
+        i = bisect_left(ordered, beginning)
+        while i < len(ordered) and ordered[i].startswith(beginning):
+            out.extend(index[ordered[i][::-1] if reverse else ordered[i]])
+            i += 1
 
 
 class _Beginnings:
@@ -347,12 +390,22 @@ class Engine:
         self._busy: set = set()
         # per rule, per alternative: the numbers of the word sets it needs besides its key
         self._needs = tuple(tuple(_mask(option) for option in _number_lists(rule.needs)) for rule in rules)
+        self._counted: dict = {}  # counted condition -> _count_plan
+        # rule -> the gates of its required conditions, tried before its regex runs (see _shut)
+        self._pre: dict = {}
+        rule_index = {id(rule): i for i, rule in enumerate(rules)}
         for rule in rules:
             for cond in chain.from_iterable((c, *c.options) for c in rule.conditions):
                 if cond.model is not None:
                     cond.scorer = models[cond.model]
                 if cond.needs:
                     cond.gate = _Gate(_number_lists(cond.needs))
+            for cond in rule.conditions:
+                if cond.count:
+                    self._counted[cond] = _count_plan(cond)
+            pre = _pre_gates(rule, self._counted)
+            if pre is not None:
+                self._pre[rule_index[id(rule)]] = pre
             if len(rule.match_conds) > 1 and all(not c.has and c.needs for c in rule.match_conds):
                 # open when any of the rule's `unless:` patterns may match: one test for all of them
                 rule.veto_gate = _Gate(tuple(chain.from_iterable(_number_lists(c.needs) for c in rule.match_conds)))
@@ -426,14 +479,17 @@ class Engine:
         danish_letters = False
         if parts is None:
             parts = [(start, self._sentence(text[start:end])) for start, end in sentences(text)]
+        # the WORD_SETS the text holds: a rule needing `when text has` what it cannot hold is not run
+        text_held = reduce(or_, map(self._held, map(_SENTENCE, parts)), 0)
         for start, sentence in parts:
             langs, previous = self._languages(sentence, lang, previous)
-            hits = self._sentence_hits(sentence, langs, cats, bool(context))
+            hits = self._sentence_hits(sentence, langs, cats, bool(context), text_held)
             words_score += sentence.words_score
             danish_letters = danish_letters or sentence.danish_letters
             for idx, s, e, sugg in hits:
                 found.append((idx, start + s, start + e, sugg))
         late = _Late(self, text, parts, context, in_text)
+        late._held = text_held
         if lang is None and cats is None:
             late.raw = found  # every hit of every category: `text shows` reads them (see _Late.found)
         found = [h for h in found if late.passes(self.rules[h[0]])]
@@ -469,24 +525,59 @@ class Engine:
         cache[text] = sentence  # (re)inserted last: the most recently used
         return sentence
 
-    def _sentence_hits(self, sentence: _Sentence, langs: tuple, cats, with_context: bool = True) -> list:
+    def _sentence_hits(self, sentence: _Sentence, langs: tuple, cats, with_context: bool = True,
+                       text_held: int = -1) -> list:
         """The hits of the rules of these languages and categories; without a context, those of the rules
-        that need one (`when context ...`) are left out: they cannot fire."""
+        that need one (`when context ...`) are left out: they cannot fire. Rules with a `when text has`
+        that cannot hold in a text holding `text_held` (its WORD_SETS) may be left out too: they are
+        remembered with the sentence and run when a later text may let them fire."""
         key = (langs, cats, with_context)
         if sentence.hits:  # (a sentence not seen before has none)
             hits = sentence.hits.get(key)
+            if hits is None:
+                rules = self.rules
+
+                def keep(idx: int) -> bool:
+                    return ((cats is None or rules[idx].category in cats)
+                            and (with_context or idx not in self._needs_context))
+
+                # a rule's hits depend neither on the categories asked for nor on whether there is a context
+                for wider in ((langs, None, with_context), (langs, cats, True), (langs, None, True)):
+                    everything = sentence.hits.get(wider) if wider != key else None
+                    if everything is not None:
+                        hits = sentence.hits[key] = [h for h in everything if keep(h[0])]
+                        passed = sentence.passed.get(wider)
+                        if passed is not None:
+                            sentence.passed[key] = (passed[0], [idx for idx in passed[1] if keep(idx)])
+                        break
             if hits is not None:
+                passed = sentence.passed.get(key)
+                if passed is not None and text_held & ~passed[0]:
+                    # this text holds word sets the one they were passed over in did not: run the rules
+                    # whose `when text has` may now hold
+                    pre = self._pre
+                    held = self._held(sentence)
+                    now_open = [idx for idx in passed[1] if not _shut(pre[idx], held, text_held)]
+                    still = [idx for idx in passed[1] if idx not in now_open]
+                    if now_open:
+                        more, _ = self._match(sentence, now_open, -1)
+                        hits.extend(more)  # (hits are put in order later, by _ordered)
+                    if still:
+                        sentence.passed[key] = (text_held, still)
+                    else:
+                        del sentence.passed[key]
                 return hits
-            # a rule's hits depend neither on the categories asked for nor on whether there is a context
-            for wider in ((langs, None, with_context), (langs, cats, True), (langs, None, True)):
-                everything = sentence.hits.get(wider) if wider != key else None
-                if everything is not None:
-                    rules = self.rules
-                    hits = sentence.hits[key] = [
-                        h for h in everything if (cats is None or rules[h[0]].category in cats)
-                        and (with_context or h[0] not in self._needs_context)]
-                    return hits
+        hits, passed = self._match(sentence, self._candidates(sentence, langs, cats, with_context), text_held)
+        sentence.hits[key] = hits
+        if passed:
+            sentence.passed[key] = (text_held, passed)
+        return hits
+
+    def _match(self, sentence: _Sentence, candidates: list[int], text_held: int) -> tuple[list, list]:
+        """The hits of these rules in the sentence, and the rules passed over because a `when text has`
+        of theirs cannot hold in a text holding `text_held` (-1: every word set)."""
         hits = []
+        passed = []
         enc = sentence.enc
         if enc:
             text = sentence.text
@@ -494,8 +585,18 @@ class Engine:
             vetoes: dict = {}
             short = len(enc) <= _LONG_SENTENCE
             rules = self.rules
-            for idx in self._candidates(sentence, langs, cats, with_context):
+            pre = self._pre
+            held = self._held(sentence)
+            for idx in candidates:
                 rule = rules[idx]
+                gates = pre.get(idx)
+                if gates is not None:
+                    # a required condition that cannot hold here: the regex need not run
+                    shut = _shut(gates, held, text_held)
+                    if shut:
+                        if shut == _TEXT:
+                            passed.append(idx)
+                        continue
                 matches = (rule._re or rule.regex).finditer(enc) if short else _scan(rule, sentence)
                 if rule.sentence_conds:
                     # Conditions only filter, so they are checked after the match: most woken rules do
@@ -505,23 +606,22 @@ class Engine:
                         continue
                     if question is None:
                         question = is_question(text)
-                    held = self._held(sentence)
-                    if not all(_sentence_condition(c, sentence, question, held) for c in rule.sentence_conds):
+                    plans = self._counted
+                    if not all(_sentence_condition(c, sentence, question, held, plans) for c in rule.sentence_conds):
                         continue
                     matches = _chain(first, matches)
                 around = None  # the match and near conditions that can matter in this sentence
                 for m in matches:
                     if rule.match_conds:
                         if around is None:
-                            around = _around(rule, self._held(sentence))
+                            around = _around(rule, held)
                             if around is None:  # a required pattern cannot occur here
                                 break
                         if around and not all(_near(c, sentence, vetoes, m) == c.has for c in around):
                             continue
                     s, e = sentence.original(m.start(), m.end())
                     hits.append((idx, s, e, _suggestions(rule, sentence, m, text[s:e]) if rule.suggestions else ()))
-        sentence.hits[key] = hits
-        return hits
+        return hits, passed
 
     def _word(self, tok: str) -> tuple[dict, tuple]:
         """Look a new word up and keep the result in _words: for each tuple of languages a sentence may be
@@ -707,6 +807,7 @@ class _Late:
         # condition pattern -> found in the text: each searched once per call, `text shows` included
         self._in_text: dict = {} if in_text is None else in_text
         self._in_context: dict = {}
+        self._counted: dict = {}  # counted condition -> does it hold (each condition is judged one way)
         self.raw = None  # the call's hits before these conditions, when it asked for every category
         self._without_context = None
         self._held = None
@@ -729,7 +830,7 @@ class _Late:
 
     def found(self, cond: Cond) -> bool:
         if cond.count:
-            return sum(self.found(o) for o in cond.options) >= cond.count
+            return self.counted(cond, self.found)
         if cond.scorer is not None:
             return self.score(cond) >= cond.threshold
         if cond.shows is not None:
@@ -781,6 +882,14 @@ class _Late:
             self._scores[key] = found
         return found
 
+    def counted(self, cond: Cond, found) -> bool:
+        """Do at least cond.count of its options hold (`found` tells for one)? Kept for the call: a
+        rule's conditions are judged for each of its hits."""
+        hit = self._counted.get(cond)
+        if hit is None:
+            hit = self._counted[cond] = _reaches(self.engine._counted[cond], cond.count, self.held(), found)
+        return hit
+
     def in_text(self, cond: Cond) -> bool:
         pattern = cond.pattern
         hit = self._in_text.get(pattern)
@@ -796,7 +905,7 @@ class _Late:
                     found = sentence.found.get(pattern)
                     if found is None:
                         found = sentence.found[pattern] = ((gate is None or gate.open_for(held_by(sentence)))
-                                                           and cond.regex.search(sentence.enc) is not None)
+                                                           and _search(cond, sentence))
                     if found:
                         hit = True
                         break
@@ -817,20 +926,51 @@ class _Late:
         return all(self.found(c) == c.has for c in rule.late_conds)
 
 
-def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool, held: int) -> bool:
+def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool, held: int, plans: dict) -> bool:
     if cond.scope == "question":
         return question == cond.has
     if cond.count:
-        return (sum(_sentence_condition(o, sentence, question, held) for o in cond.options) >= cond.count) == cond.has
+        return _reaches(plans[cond], cond.count, held,
+                        lambda o: _sentence_condition(o, sentence, question, held, plans)) == cond.has
     found = _open(cond, held) and next(_scan(cond, sentence), None) is not None  # regex.search
     return found == cond.has
+
+
+def _count_plan(cond: Cond) -> tuple:
+    """For a counted condition: its options that a gate may rule out, each with the keys of its gate
+    (one of which the text or sentence must hold for the gate to open), and the others."""
+    gated = [o for o in cond.options
+             if o.gate is not None and o.shows is None and o.scope in ("sentence", "text", "match", "near")]
+    others = [o for o in cond.options if o not in gated]
+    return tuple(o.gate.alone | o.gate.keys for o in gated), tuple(gated), tuple(others)
+
+
+def _reaches(plan: tuple, count: int, held: int, found) -> bool:
+    """Do at least `count` options hold (`found` tells for one)? Options whose gate cannot open for
+    `held` are not asked (their keys are tested for all options at once, in C), and asking stops as
+    soon as the answer is known: a counted condition often has dozens of options."""
+    masks, gated, others = plan
+    maybe = list(compress(gated, map(held.__and__, masks)))
+    maybe.extend(others)
+    left = len(maybe)
+    if left < count:
+        return False
+    for option in maybe:
+        left -= 1
+        if found(option):
+            count -= 1
+            if not count:
+                return True
+        if left < count:
+            return False
+    return False
 
 
 def _text_condition(cond: Cond, late: _Late, question: bool) -> bool:
     if cond.scope == "question":
         return question == cond.has
     if cond.count:
-        return (sum(_text_condition(o, late, question) for o in cond.options) >= cond.count) == cond.has
+        return late.counted(cond, lambda o: _text_condition(o, late, question)) == cond.has
     if cond.scope in ("sentence", "text", "match") and cond.shows is None and cond.scorer is None:
         # a rule without a match reads the whole text as its sentence
         return late.in_text(cond) == cond.has
@@ -844,8 +984,18 @@ def _scan(pattern: Rule | Cond, sentence: _Sentence):
     if len(enc) > _LONG_SENTENCE:
         first = pattern.first
         if first:
-            return _anchored(pattern.regex, enc, sentence.starts_of(first))
+            starts = sentence.starts_of(first)
+            if starts is not None:
+                return _anchored(pattern.regex, enc, starts)
     return pattern.regex.finditer(enc)
+
+
+def _search(cond: Cond, sentence: _Sentence) -> bool:
+    """Does the condition's pattern match somewhere in the sentence? (In a long one, tried only where
+    a match can begin: see _scan.)"""
+    if len(sentence.enc) > _LONG_SENTENCE:
+        return next(_scan(cond, sentence), None) is not None
+    return cond.regex.search(sentence.enc) is not None
 
 
 def _anchored(regex: re.Pattern, enc: str, starts: list[int]):
@@ -870,6 +1020,61 @@ def _utf16(astral: list[int], start: int, end: int) -> tuple[int, int]:
     if not astral:
         return start, end
     return start + bisect_left(astral, start), end + bisect_left(astral, end)
+
+
+_SENTENCE = itemgetter(1)  # of a (start, _Sentence) part of a text
+_TEXT = 2  # what _shut gives when only the text's words shut a rule out
+
+
+def _pre_gates(rule: Rule, plans: dict) -> tuple | None:
+    """The gates of the rule's required conditions, by what they read: (gates and counted conditions on
+    the sentence or match, the same on the whole text); None when it has none. A closed gate means the
+    condition cannot hold, so the rule cannot fire."""
+    gates: tuple = ([], [], [], [])
+    for c in rule.conditions:
+        if not c.has or c.shows is not None:
+            continue
+        on_text = c.scope == "text"
+        if not on_text and c.scope not in ("sentence", "match", "near"):
+            continue
+        if c.count:
+            masks, gated, others = plans[c]
+            if gated and len(others) < c.count:
+                gates[2 * on_text + 1].append((masks, tuple(o.gate for o in gated), c.count - len(others)))
+        elif c.gate is not None:
+            gates[2 * on_text].append(c.gate)
+    return tuple(map(tuple, gates)) if any(gates) else None
+
+
+def _shut(gates: tuple, held: int, text_held: int) -> int:
+    """0 when the rule's required conditions (_pre_gates) may hold in a sentence holding `held` within
+    a text holding `text_held`; 1 when one cannot because of the sentence, _TEXT because of the text."""
+    sentence_gates, sentence_counted, text_gates, text_counted = gates
+    for gate in sentence_gates:
+        if not gate.open_for(held):
+            return 1
+    for plan in sentence_counted:
+        if not _may_reach(plan, held):
+            return 1
+    for gate in text_gates:
+        if not gate.open_for(text_held):
+            return _TEXT
+    for plan in text_counted:
+        if not _may_reach(plan, text_held):
+            return _TEXT
+    return 0
+
+
+def _may_reach(plan: tuple, held: int) -> bool:
+    """Are the gates of enough options of a counted condition open? plan: (their keys, their gates, how
+    many must be open)."""
+    masks, gates, need = plan
+    for gate in compress(gates, map(held.__and__, masks)):
+        if gate.open_for(held):
+            need -= 1
+            if not need:
+                return True
+    return False
 
 
 def _open(cond: Cond, held: int) -> bool:
@@ -966,31 +1171,54 @@ def match_case(suggestion: str, original: str) -> str:
 
 _OPEN = (None, None)  # stands for "whatever follows": the first word is no longer readable past it
 _STEPS = 4000  # beyond this many steps through a regex, first_words gives up (None)
+_CLASS_LIMIT = 16  # a character class of more characters than this is read as "any character"
+_GAP_LIMIT = 20  # a leading gap of more words than this is read as "anywhere"
+_ANY_CHARS = [(_sre.NOT_LITERAL, 32)] if _sre else None  # [^ ]
 
 
 class _TooLong(Exception):
     pass
 
 
+class _Reading:
+    """What _first carries through a regex: its remaining steps, and whether a case-insensitive part
+    was read (those first words hold only in a sentence with no upper-case letter, see starts_of)."""
+
+    __slots__ = ("steps", "caseless")
+
+    def __init__(self) -> None:
+        self.steps = _STEPS
+        self.caseless = False
+
+
 def first_words(pattern: str | None) -> tuple | None:
-    """(words, prefixes) such that the first word of every match of the compiled pattern is one of
-    the words or starts with one of the prefixes; None when the regex does not say (it starts with a
-    number, a case-insensitive part, any word...). Read from the parsed regex."""
+    """(caseless, readings): every match of the compiled pattern begins `back` words before a word
+    that, for one reading (back, words, prefixes, endings, digits), is one of the words, starts with
+    one of the prefixes, ends with one of the endings or (digits) starts with a decimal digit. (back
+    is 0 unless the pattern begins with any words: `#any ~6 knee`.) caseless: read through a
+    case-insensitive part, so it holds only where the sentence has no character lower-casing changes.
+    None when the regex does not say (it can begin with any number of any words...). Read from the
+    parsed regex."""
     if not pattern or _sre_parse is None:
         return None
+    reading = _Reading()
     try:
         parsed = _sre_parse.parse(pattern)
         items = list(parsed)
         if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE or not items or not _is_word_start(items[0]):
             return None
-        found = _first(items[1:], "", [_STEPS])
+        found = _first(items[1:], "", reading, False)
     except Exception:  # noqa: BLE001 - an unexpected parse tree or too many alternatives
         return None
-    if found is None:
+    if not found:
         return None
-    words = frozenset(w for kind, w in found if kind == "w")
-    prefixes = tuple(sorted({w for kind, w in found if kind == "p"}))
-    return words, prefixes
+    readings = []
+    for back in sorted({b for _, _, b in found}):
+        words = frozenset(w for kind, w, b in found if kind == "w" and b == back)
+        prefixes = tuple(sorted({w for kind, w, b in found if kind == "p" and b == back}))
+        endings = tuple(sorted({w for kind, w, b in found if kind == "e" and b == back}))
+        readings.append((back, words, prefixes, endings, ("d", "", back) in found))
+    return reading.caseless, tuple(readings)
 
 
 def _is_word_start(item) -> bool:
@@ -1001,38 +1229,207 @@ def _is_word_start(item) -> bool:
     return False
 
 
-def _first(seq: list, prefix: str, steps: list) -> set | None:
-    """Possible first words of a match of `seq` begun at a word start, `prefix` letters already read:
-    a set of ("w", word) (the whole word) and ("p", letters) (a word starting with them), or None."""
-    steps[0] -= 1
-    if steps[0] < 0:
+def _chars(op, av, caseless: bool, reading: _Reading) -> set[str] | None:
+    """The characters a LITERAL or a small character class (IN) can match in a sentence: with
+    `caseless`, one with no upper-case letter (the regex module compares lower-cased characters, and
+    a few, such as s and ſ, count as the same letter). None: too many, or unknown."""
+    if op is _sre.LITERAL:
+        codes = [av]
+    elif op is _sre.IN:
+        codes = []
+        for kind, value in av:
+            if kind is _sre.LITERAL:
+                codes.append(value)
+            elif kind is _sre.RANGE and value[1] - value[0] < _CLASS_LIMIT:
+                codes.extend(range(value[0], value[1] + 1))
+            else:
+                return None
+        if len(codes) > _CLASS_LIMIT:
+            return None
+    else:
+        return None
+    if not caseless:
+        return {chr(c) for c in codes}
+    if _CASES is None:
+        return None
+    out = set()
+    for c in codes:
+        if _sre_module.unicode_iscased(c):
+            reading.caseless = True
+            low = _sre_module.unicode_tolower(c)
+            out.add(chr(low))
+            out.update(map(chr, _CASES.get(low, ())))
+        else:
+            out.add(chr(c))
+    return out
+
+
+def _is_digit_class(op, av) -> bool:
+    return op is _sre.IN and len(av) == 1 and av[0] == (_sre.CATEGORY, _sre.CATEGORY_DIGIT)
+
+
+def _caseless_part(av) -> bool | None:
+    """For a SUBPATTERN: None when it changes flags other than turning case-insensitivity on, else
+    whether it does."""
+    add, delete = av[1], av[2]
+    if delete or add & ~_sre.SRE_FLAG_IGNORECASE:
+        return None
+    return bool(add)
+
+
+def _first(seq: list, prefix: str, reading: _Reading, caseless: bool, back: int = 0) -> set | None:
+    """_read_first; when the first word cannot be read but surely ends at a space of `seq` (it is one
+    word, whatever its letters: `/[a-z]+s/ (sister | brother)`), the next word is read instead, one
+    more word back."""
+    found = _read_first(seq, prefix, reading, caseless, back)
+    if found is None and not prefix and back < _GAP_LIMIT:
+        for k, item in enumerate(seq):
+            if item == (_sre.LITERAL, 32):
+                off = any(i[0] is _CASE_OFF for i in seq[:k])
+                return _first(seq[k + 1:], "", reading, caseless and not off, back + 1)
+            if not _spaceless(item):
+                break
+    return found
+
+
+def _spaceless(item) -> bool:
+    """Can this part of a parsed regex never match a space?"""
+    op, av = item
+    if item is _OPEN:
+        return False
+    if op is _CASE_OFF or op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+        return True  # (zero width)
+    if op is _sre.LITERAL:
+        return av != 32
+    if op is _sre.NOT_LITERAL:
+        return av == 32
+    if op is _sre.IN:
+        negated = av[:1] == [(_sre.NEGATE, None)]
+        has_space = False
+        for kind, value in av[negated:]:
+            if kind is _sre.LITERAL:
+                has_space = has_space or value == 32
+            elif kind is _sre.RANGE:
+                has_space = has_space or value[0] <= 32 <= value[1]
+            elif not (kind is _sre.CATEGORY and value in (_sre.CATEGORY_DIGIT, _sre.CATEGORY_WORD)):
+                return False
+        return has_space if negated else not has_space
+    if op in _REPEATS:
+        return all(map(_spaceless, av[2]))
+    if op is _sre.SUBPATTERN:
+        return all(map(_spaceless, av[3]))
+    if op is _sre.BRANCH:
+        return all(all(map(_spaceless, alt)) for alt in av[1])
+    return False
+
+
+def _read_first(seq: list, prefix: str, reading: _Reading, caseless: bool, back: int = 0) -> set | None:
+    """Possible first words of a match of `seq` begun at a word start, `prefix` letters already read and
+    `back` words (any words) passed over: a set of (kind, letters, back): ("w", word) the whole word,
+    ("p", letters) a word starting with them, ("e", letters) a word ending with them, ("d", "") a word
+    starting with a decimal digit; or None."""
+    reading.steps -= 1
+    if reading.steps < 0:
         raise _TooLong
     for i, item in enumerate(seq):
         op, av = item
         if item is _OPEN:
             break
-        if op is _sre.LITERAL:
-            if av == 32:
-                return {("w", prefix)} if prefix else None
-            prefix += chr(av)
-            continue
         rest = seq[i + 1:]
-        if op is _sre.SUBPATTERN and not av[1] and not av[2]:
-            return _first(list(av[3]) + rest, prefix, steps)
+        if op is _sre.LITERAL and av == 32:
+            return {("w", prefix, back)} if prefix else None
+        if op is _sre.LITERAL or op is _sre.IN:
+            if not prefix and _is_digit_class(op, av):
+                return {("d", "", back)}
+            chars = _chars(op, av, caseless, reading)
+            if chars is None or " " in chars:
+                break
+            if len(chars) == 1:
+                prefix += next(iter(chars))
+                continue
+            return _union([_first(rest, prefix + c, reading, caseless, back) for c in sorted(chars)])
+        if op is _sre.SUBPATTERN:
+            part = _caseless_part(av)
+            if part is None:
+                break
+            if part and not caseless:  # (?i:...): read it case-insensitively, then go on as before
+                return _first(list(av[3]) + [(_CASE_OFF, None)] + rest, prefix, reading, True, back)
+            return _first(list(av[3]) + rest, prefix, reading, caseless, back)
+        if op is _CASE_OFF:
+            caseless = False
+            continue
         if op is _sre.BRANCH:
-            return _union([_first(list(alt) + rest, prefix, steps) for alt in av[1]])
-        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT)):
+            return _union([_first(list(alt) + rest, prefix, reading, caseless, back) for alt in av[1]])
+        if op in _REPEATS:
             low, high, body = av
+            body = list(body)
+            if not prefix:
+                if body == _ANY_CHARS and low == 1 and high == _sre.MAXREPEAT and rest[:1] == [(_sre.LITERAL, 32)]:
+                    # [^ ]+ and a space: any one word; what follows tells where the match can begin
+                    return _first(rest[1:], "", reading, caseless, back + 1)
+                if _is_any_word(body) and high <= _GAP_LIMIT:  # a gap of low to high words
+                    return _union([_first(rest, "", reading, caseless, back + n) for n in range(low, high + 1)])
+                if body == _ANY_CHARS and low == 0 and high == _sre.MAXREPEAT:
+                    # [^ ]* at a word start: a word ending with what follows up to the space
+                    ends = _endings(rest, "", reading, caseless)
+                    return None if ends is None or "" in ends else {("e", e, back) for e in ends}
             options = []
             if low == 0:
-                options.append(_first(rest, prefix, steps))
+                options.append(_first(rest, prefix, reading, caseless, back))
             if high != 0:
-                options.append(_first(list(body) + [_OPEN], prefix, steps))
+                options.append(_first(body + [_OPEN], prefix, reading, caseless, back))
             return _union(options)
         if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
             continue  # zero width: it can only rule matches out
         break
-    return {("p", prefix)} if prefix else None
+    return {("p", prefix, back)} if prefix else None
+
+
+def _is_any_word(body: list) -> bool:
+    """Is this `[^ ]+ ` (one word, whatever it is)?"""
+    if len(body) != 2 or body[1] != (_sre.LITERAL, 32) or body[0][0] not in _REPEATS:
+        return False
+    low, high, inner = body[0][1]
+    return low == 1 and high == _sre.MAXREPEAT and list(inner) == _ANY_CHARS
+
+
+def _endings(seq: list, tail: str, reading: _Reading, caseless: bool) -> set[str] | None:
+    """The letters `seq` can read up to the next space (it must reach one), or None."""
+    reading.steps -= 1
+    if reading.steps < 0:
+        raise _TooLong
+    for i, item in enumerate(seq):
+        op, av = item
+        rest = seq[i + 1:]
+        if op is _sre.LITERAL and av == 32:
+            return {tail}
+        if op is _sre.LITERAL or op is _sre.IN:
+            chars = _chars(op, av, caseless, reading)
+            if chars is None or " " in chars:
+                return None
+            if len(chars) == 1:
+                tail += next(iter(chars))
+                continue
+            return _union([_endings(rest, tail + c, reading, caseless) for c in sorted(chars)])
+        if op is _sre.SUBPATTERN:
+            part = _caseless_part(av)
+            if part is None:
+                return None
+            if part and not caseless:
+                return _endings(list(av[3]) + [(_CASE_OFF, None)] + rest, tail, reading, True)
+            return _endings(list(av[3]) + rest, tail, reading, caseless)
+        if op is _CASE_OFF:
+            caseless = False
+            continue
+        if op is _sre.BRANCH:
+            return _union([_endings(list(alt) + rest, tail, reading, caseless) for alt in av[1]])
+        if op in _REPEATS and av[0] == 0 and av[1] == 1:
+            return _union([_endings(rest, tail, reading, caseless),
+                           _endings(list(av[2]) + rest, tail, reading, caseless)])
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            continue
+        return None
+    return None
 
 
 def _union(options: list) -> set | None:
