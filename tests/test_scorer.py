@@ -173,3 +173,16 @@ def test_a_keystroke_adds_up_only_the_edited_sentence(scored_bundle, monkeypatch
     calls.clear()
     assert _rules(scored_bundle.annotate(text.replace("fine", "hopeless"))) == ["scored"]
     assert calls == [encode("I feel hopeless")]
+
+
+def test_weight_tables_in_the_bundle_read_back_exactly() -> None:
+    from compiler.codegen import weight_table
+    from compiler.runtime.scorer import _table
+
+    plain = {"hopeless": 1.25, "no point": -0.5, " sel": 0.0001}
+    odd = {'say "bye"': 2.0, "back\\slash": -1.0, "tab\there": 3.0}
+    for weights in (plain, odd):
+        literal = weight_table(weights)
+        assert _table(eval(literal)) == weights  # noqa: S307 - our own generated literal
+    assert weight_table(plain).startswith('"""')  # readable: one feature per line
+    assert weight_table(odd).startswith("'")  # escaped when a feature needs it

@@ -59,6 +59,12 @@ class Model:
         self._letter_sums: dict[str, float] = {}
         self._letter_counts: dict[str, int] = {}
 
+    @classmethod
+    def from_tables(cls, name: str, bias: float, words: str, letters: str) -> Model:
+        """A model from weight tables written one "feature<TAB>weight" per line (the generated models.py:
+        a string is compiled many times faster than a dict display of tens of thousands of entries)."""
+        return cls(name, bias, _table(words), _table(letters))
+
     def _learn(self, tokens: set[str]) -> None:
         if len(self._letter_sums) + len(tokens) > 50_000:
             self._letter_sums.clear()
@@ -98,3 +104,11 @@ class Model:
     def score(self, encoded_sentences: Iterable[str]) -> float:
         """The score of a text given as its encoded sentences."""
         return self.probability(self.sentence_sums(s) for s in encoded_sentences)
+
+
+def _table(text: str) -> dict[str, float]:
+    weights = {}
+    for line in text.strip("\n").split("\n"):
+        feature, _, weight = line.rpartition("\t")
+        weights[feature] = float(weight)
+    return weights
