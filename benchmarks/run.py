@@ -799,6 +799,15 @@ NEXT = [
     " 11,827 word sets, all used by some gate, and a common word's mask is 10,000 bits or more, so each"
     " OR and AND of them walks a few hundred machine words (the OR of a dozen-word sentence: about 2.5 µs"
     " in CPython, 7 µs in Pyodide).",
+    "- **The text scorers cost about a quarter of a comment.** Session 6 added four rules that ask a"
+    " model's score of the whole text (`ws-*-scored`, `md-*-scored`). In an interleaved A/B run in CPython"
+    " the median went from 109 µs without them to 140-159 µs with them (the session-start engine and rules:"
+    " 129 µs): the feature sums of two models per new sentence (about 7 µs each), and, since warning-signs"
+    " and method-details now have rules without a match, every `text shows` of those categories evaluates"
+    " them once per call instead of reading the call's own hits (text conditions per call 1.7 -> about 16)."
+    " Sharing one feature pass between the models, and telling from the raw hits when a category's"
+    " scored rules cannot fire, would win much of it back. The weights are tab-separated tables in"
+    " string literals (a dict display of 56,000 entries took most of the bundle's import).",
     "- **The rule set now drives the cost.** Session 5's rules (379 -> 424, with broad counted-cue rules and"
     " many `unless near` vetoes) raised the Python steps per comment from 2,566 to about 4,350 and the regex"
     " runs per sentence from 3.2 to 4.1, more than the engine work saved; two rules whose match held a"
