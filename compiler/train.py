@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .model_file import FORMAT, ModelFileError
-from .runtime.scorer import FLOOR, features
+from .runtime.scorer import block_scales, features
 from .runtime.text import encode, sentences
 
 MIN_DOCS = {"words": 2, "letters": 3}  # a feature seen in fewer comments is left out (noise)
@@ -26,8 +26,6 @@ C = 4.0  # inverse regularisation strength, chosen by cross-validation on the se
 FOLDS = 5
 BUDGETS = (0.005, 0.01, 0.02)  # shares of clean comments flagged at which recall is reported
 DIGITS = 4
-
-
 
 
 @dataclass
@@ -53,11 +51,11 @@ def _rows(items: list[dict], category: str) -> tuple[list[dict], list[bool], lis
     rows, labels, clean = [], [], []
     for it in items:
         words, letters = _blocks(it["text"])
+        scales = block_scales(sum(words.values()), sum(letters.values()))
         row = {}
-        for prefix, block, floor in (("w", words, FLOOR[0]), ("l", letters, FLOOR[1])):
-            size = max(sum(block.values()), floor)
+        for prefix, block, scale in (("w", words, scales[0]), ("l", letters, scales[1])):
             for f, n in block.items():
-                row[(prefix, f)] = n / size ** 0.5
+                row[(prefix, f)] = n * scale
         rows.append(row)
         labels.append(category in it.get("expect", ()))
         clean.append(not it.get("expect"))
@@ -78,7 +76,7 @@ def train(items: list[dict], category: str, sources: list[str],
     y = np.array(labels)
     if y.sum() < FOLDS or (~y).sum() < FOLDS:
         raise ModelFileError(f"need at least {FOLDS} comments with and {FOLDS} without '{category}', "
-                         f"got {int(y.sum())} and {int((~y).sum())}")
+                             f"got {int(y.sum())} and {int((~y).sum())}")
     docs: Counter = Counter(k for row in rows for k in row)
     rows = [{k: v for k, v in row.items() if docs[k] >= MIN_DOCS["words" if k[0] == "w" else "letters"]}
             for row in rows]
@@ -96,10 +94,10 @@ def train(items: list[dict], category: str, sources: list[str],
     final = fit(X, y)
 
     clean_mask = np.array(clean)
+    ranked = np.sort(scores[clean_mask])[::-1]  # clean comments' scores, highest first
     out_rows = []
     for budget in BUDGETS:
         allowed = int(budget * clean_mask.sum())
-        ranked = np.sort(scores[clean_mask])[::-1]
         threshold = float(ranked[allowed]) if allowed < len(ranked) else 0.0
         flagged = scores > threshold
         out_rows.append({"clean_share": budget, "threshold": round(threshold, 3),

@@ -475,8 +475,6 @@ class Engine:
         starts), when an outer call on it already looked. Without `text_rules`, only rules with a match."""
         found = []
         previous = None
-        words_score = 0
-        danish_letters = False
         if parts is None:
             parts = [(start, self._sentence(text[start:end])) for start, end in sentences(text)]
         # the WORD_SETS the text holds: a rule needing `when text has` what it cannot hold is not run
@@ -484,8 +482,6 @@ class Engine:
         for start, sentence in parts:
             langs, previous = self._languages(sentence, lang, previous)
             hits = self._sentence_hits(sentence, langs, cats, bool(context), text_held)
-            words_score += sentence.words_score
-            danish_letters = danish_letters or sentence.danish_letters
             for idx, s, e, sugg in hits:
                 found.append((idx, start + s, start + e, sugg))
         late = _Late(self, text, parts, context, in_text)
@@ -493,11 +489,8 @@ class Engine:
         if lang is None and cats is None:
             late.raw = found  # every hit of every category: `text shows` reads them (see _Late.found)
         found = [h for h in found if late.passes(self.rules[h[0]])]
-        # Sentences hold every word of the text and every Danish letter, so their evidence adds up
-        # to text.language_score(text).
-        text_score = words_score + (2 if danish_letters else 0)
         if text_rules:
-            found.extend(self._text_rule_hits(text, lang, cats, late, text_score))
+            found.extend(self._text_rule_hits(text, lang, cats, late))
         return found
 
     # --- steps ---------------------------------------------------------------------------------------
@@ -692,14 +685,14 @@ class Engine:
             found = {idx for idx in found if rules[idx].category in cats}
         return sorted(found)
 
-    def _text_rule_hits(self, text: str, lang: str | None, cats, late: _Late, text_score: int) -> list:
+    def _text_rule_hits(self, text: str, lang: str | None, cats, late: _Late) -> list:
         if not self.text_rules or not text.strip() or (cats is not None and cats.isdisjoint(self._text_categories)):
             return []  # (`text shows` asks for one category, which text rules seldom have)
         if lang:
             langs = (lang,)
         else:
             # A reply such as "❤️" gives no sign of its language: take the one of the text it answers.
-            score = text_score or (language_score(late.context) if late.context else 0)
+            score = late.text_score() or (language_score(late.context) if late.context else 0)
             langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
         text_rules, shown_needed = self._text_rules_for[langs, bool(late.context)]
         rules = self.rules
@@ -847,8 +840,7 @@ class _Late:
                     rules = self.engine.rules
                     shown = any(rules[h[0]].category == cond.shows and alone.passes(rules[h[0]]) for h in self.raw)
                     if not shown and not cond.matched and cond.shows in self.engine._text_categories:
-                        shown = bool(self.engine._text_rule_hits(self.text, None, frozenset((cond.shows,)), alone,
-                                                                 self.text_score()))
+                        shown = bool(self.engine._text_rule_hits(self.text, None, frozenset((cond.shows,)), alone))
                     self._shows[key] = shown
                 elif cond.scope == "text":  # the same text again: share what its conditions found
                     self._shows[key] = bool(self.engine._found(source, None, None, frozenset((cond.shows,)),
@@ -913,7 +905,8 @@ class _Late:
         return hit
 
     def text_score(self) -> int:
-        """text.language_score of the text, from its sentences' evidence (as Engine._found adds it up)."""
+        """text.language_score of the text: its sentences hold every word of it and every Danish letter,
+        so their evidence adds up to it."""
         return sum(s.words_score for s in self.encoded) + (2 if any(s.danish_letters for s in self.encoded) else 0)
 
     def held(self) -> int:

@@ -25,6 +25,12 @@ GRAM = 4  # letters per letter feature
 FLOOR = (10, 20)
 
 
+def block_scales(n_words: int, n_letters: int) -> tuple[float, float]:
+    """What the word and letter blocks' weight sums are multiplied by: one over the square root of the
+    block's size, counted as at least FLOOR (the trainer scales the features the same way)."""
+    return 1 / math.sqrt(max(n_words, FLOOR[0])), 1 / math.sqrt(max(n_letters, FLOOR[1]))
+
+
 def word_features(tokens: list[str]) -> list[str]:
     """The word block of one sentence's words: the words, then each pair of neighbours."""
     return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
@@ -96,7 +102,8 @@ class Model:
             wn += b
             ls += c
             ln += d
-        z = self.bias + ws / math.sqrt(max(wn, FLOOR[0])) + ls / math.sqrt(max(ln, FLOOR[1]))
+        word_scale, letter_scale = block_scales(wn, ln)
+        z = self.bias + ws * word_scale + ls * letter_scale
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
