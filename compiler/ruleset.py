@@ -87,7 +87,7 @@ def _condition(program: Program, cond: ast.Condition, rule: ast.Rule) -> Compile
         return CompiledCondition(cond.scope, cond.has, None, None, None, count=cond.count, options=options)
     if cond.pattern is None:
         return CompiledCondition(cond.scope, cond.has, None, cond.shows, None, cond.distance,
-                                 matched=cond.shows is not None and cond.shows == rule.category)
+                                 matched=cond.scope == "text" and cond.shows == rule.category)
     alternatives = _alternatives(program, cond.pattern)
     return CompiledCondition(cond.scope, cond.has, program.patterns.regex(cond.pattern), cond.shows,
                              # key first: conditions are not in the index, the bundle looks it up first

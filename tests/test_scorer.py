@@ -186,3 +186,41 @@ def test_weight_tables_in_the_bundle_read_back_exactly() -> None:
         assert _table(eval(literal)) == weights  # noqa: S307 - our own generated literal
     assert weight_table(plain).startswith('"""')  # readable: one feature per line
     assert weight_table(odd).startswith("'")  # escaped when a feature needs it
+
+
+def test_context_shows_of_the_own_category_counts_scored_rules(tmp_path: Path) -> None:
+    # Only `text shows` of a rule's own category narrows to the rules with a match; a context that only
+    # the scorer reads as a warning sign still shows warning signs.
+    tiny = (FIXTURES / "models" / "tiny.json").as_posix()
+    (tmp_path / "r.heed").write_text(f'''point p "A point."
+model tiny "{tiny}"
+rule scored {{
+  category: warning-signs
+  severity: alert
+  lang: en
+  source: p
+  when text scores 0.5: tiny
+  message en: "It sounds heavy."
+  message da: "Det lyder tungt."
+  expect: "i feel hopeless"
+  allow: "what a lovely day"
+}}
+rule echo {{
+  category: warning-signs
+  severity: alert
+  lang: en
+  source: p
+  when context shows: warning-signs
+  message en: "You answer someone who may be struggling."
+  message da: "Du svarer en, der måske har det svært."
+  expect: "ok" after "i feel hopeless"
+  allow: "ok" after "what a lovely day"
+}}
+''', encoding="utf-8")
+    out = tmp_path / "out"
+    compile_bundle([tmp_path / "r.heed"], out)
+    bundle, _ = load_bundle(str(out), "heed_bundle_echo")
+    assert _rules(bundle.annotate("ok", context="i feel hopeless")) == ["echo"]
+    naive = NaiveEngine(bundle)
+    for context in ("i feel hopeless", "what a lovely day", None):
+        assert bundle.annotate("ok", context=context) == naive.annotate("ok", context=context)
