@@ -241,22 +241,34 @@ def cmd_eval(args) -> int:
 def cmd_train(args) -> int:
     from .categories import CATEGORIES
     from .model_file import write_model
-    from .train import train
+    from .train import batch_of, train
 
     if args.category not in CATEGORIES:
         raise ModelFileError(f"unknown category '{args.category}'")
-    items = [it for path in args.corpus for it in read_corpus(path)]
+    items, batches = [], []
+    for path in args.corpus:
+        read = read_corpus(path)
+        items += read
+        batches += [batch_of(path.as_posix())] * len(read)
     print(f"training a '{args.category}' scorer on {len(items)} comments from {len(args.corpus)} file(s)",
           file=sys.stderr)
-    trained = train(items, args.category, [p.as_posix() for p in args.corpus],
+    trained = train(items, args.category, [p.as_posix() for p in args.corpus], batches,
                     progress=lambda step: print(f"  {step}", file=sys.stderr))
     write_model(trained.model, args.out)
     m = trained.model
     print(f"wrote {args.out}: {len(m['words'])} word and {len(m['letters'])} letter weights")
     print("cross-validated (each comment scored by a model that never saw it):")
-    print("  clean flagged   threshold   recall")
-    for row in trained.rows:
-        print(f"  {row['clean_flagged']:>4} of {row['clean']:<6} {row['threshold']:>9.3f}   {row['recall']:.3f}")
+    print("  clean flagged     5-fold: threshold  recall   by batch: threshold  recall")
+    for row, by_batch in zip(trained.rows, trained.batch_rows or [None] * len(trained.rows)):
+        line = (f"  {row['clean_share'] * 100:>4.1f} % of {row['clean']:<6} {row['threshold']:>9.3f}"
+                f"  {row['recall']:.3f}")
+        if by_batch:
+            line += f"   {by_batch['threshold']:>19.3f}  {by_batch['recall']:.3f}"
+        print(line)
+    if not trained.batch_rows:
+        print("  (by batch needs comments from at least 3 batches, i.e. corpus files)")
+    else:
+        print("5-fold: new comments like those of the corpus; by batch: comments of a writer the model never read")
     print("write the threshold you choose in the rule: `when text scores 0.9: MODEL`")
     return 0
 

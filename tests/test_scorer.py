@@ -116,12 +116,43 @@ def test_heed_train_command_writes_a_model_and_prints_thresholds(tmp_path: Path)
                              "warning-signs", "-o", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "cross-validation fold 5/5" in result.stderr
+    assert "by batch needs comments from at least 3 batches" in result.stdout  # one file is one batch
     assert f"wrote {out}" in result.stdout and "threshold" in result.stdout
     assert json.loads(out.read_text(encoding="utf-8"))["category"] == "warning-signs"
     bad = subprocess.run([sys.executable, "-m", "compiler.cli", "train", str(corpus), "--category", "warning-sign",
                           "-o", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert bad.returncode == 2 and "unknown category 'warning-sign'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_by_batch_figures_score_each_batch_with_a_model_that_never_read_it() -> None:
+    """Batch "odd" is written in words no other batch uses: 5-fold finds its warning signs (their
+    neighbours were in training), by batch it cannot. That gap is what the by-batch figures are for."""
+    pytest.importorskip("sklearn")
+    from compiler.train import batch_of, train
+
+    common = ["i want to disappear forever", "nobody would miss me at all", "i am so tired of being alive"]
+    odd = ["zorbleak quintar velmosh", "quintar zorbleak again", "velmosh quintar zorbleak tonight"]
+    everyday = ["pizza tonight with friends", "the bus was late again", "new shoes for the summer",
+             "my cat sleeps all day", "exam results came out", "coffee before the lecture"]
+    items, batches = [], []
+    odd_clean = ["plithex gravnok", "smurvel dwintak ophrel", "gravnok smurvel", "dwintak plithex ophrel",
+                 "ophrel gravnok", "smurvel plithex"]
+    for batch, heavy, clean in (("one", common, everyday), ("two", common, everyday), ("odd", odd, odd_clean)):
+        for n in range(4):
+            for i, text in enumerate(heavy):
+                items.append({"id": f"{batch}-h{n}{i}", "text": f"{text} {'.' * n}", "expect": ["warning-signs"]})
+            for i, text in enumerate(clean):
+                items.append({"id": f"{batch}-c{n}{i}", "text": f"{text} {'!' * n}", "expect": []})
+        batches += [batch] * (4 * (len(heavy) + len(clean)))
+    trained = train(items, "warning-signs", ["x"], batches)
+    assert trained.model["cross_validation_by_batch"] == trained.batch_rows
+    five_fold, by_batch = trained.rows[-1], trained.batch_rows[-1]
+    assert five_fold["recall"] == 1.0
+    assert by_batch["recall"] == pytest.approx(2 / 3, abs=0.01)  # the odd batch's 12 positives are missed
+    assert train(items, "warning-signs", ["x"], ["one"] * len(items)).batch_rows == []  # needs 3 batches
+    paths = ("corpus/extra/alerts4-da.jsonl", "x/clean5-en.jsonl", "en.jsonl", "corpus/da.jsonl", "mine.jsonl")
+    assert [batch_of(p) for p in paths] == ["alerts4", "clean5", "base", "base", "mine"]
 
 
 @pytest.fixture(scope="module")
