@@ -166,8 +166,11 @@ def _count_sums(model_class, monkeypatch) -> dict[str, list[str]]:
     calls: dict[str, list[str]] = {"sentence_sums": [], "upper_sums": []}
     for name, seen in calls.items():
         original = getattr(model_class, name)
-        monkeypatch.setattr(model_class, name,
-                            lambda self, enc, seen=seen, original=original: seen.append(enc) or original(self, enc))
+        def counting(self, enc, *more, seen=seen, original=original):
+            seen.append(enc)
+            return original(self, enc, *more)
+
+        monkeypatch.setattr(model_class, name, counting)
     return calls
 
 

@@ -21,6 +21,7 @@ from functools import reduce
 from itertools import accumulate, chain, compress, repeat
 from operator import add, eq, itemgetter, methodcaller, or_
 
+from .scorer import split_pairs
 from .text import (
     astral_positions,
     encode,
@@ -60,6 +61,7 @@ _LONG_SENTENCE = 400
 # A bound on a score only rules a threshold out when below it by more than float rounding (its sums are
 # added in another order than the score's).
 _SCORE_MARGIN = 1e-9
+_SPLIT = ""  # (in _Sentence.sums) the sentence's scorer.split_pairs, shared by the models
 # Distinct words whose index entries are kept (all dropped at once beyond it).
 _WORDS_LIMIT = 50_000
 
@@ -163,7 +165,7 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "tokens", "held", "_starts", "passed", "_reversed", "_digits", "_lower", "sums")
+                 "tokens", "held", "_starts", "passed", "_reversed", "_digits", "_lower", "sums", "_anchors")
 
     def __init__(self, text: str):
         self.text = text
@@ -182,9 +184,11 @@ class _Sentence:
         self._positions = None
         self._starts = None  # where each word starts, in a long sentence
         self._reversed = self._digits = self._lower = None  # (see starts_of)
+        self._anchors = None  # first_words -> starts_of, in a long sentence
         self.tokens = set(tokens)  # the distinct words
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
-        # model name -> scorer.Model.sentence_sums of this sentence; (name, True) -> its upper_sums
+        # model name -> scorer.Model.sentence_sums of this sentence; (name, True) -> its upper_sums;
+        # _SPLIT -> its words and pairs
         self.sums: dict = {}
 
     def positions(self) -> dict:
@@ -211,6 +215,12 @@ class _Sentence:
         caseless, readings = first
         if caseless and not self.lower_case():
             return None
+        # patterns share first words (hundreds of them begin with "jeg" or "i"): each set found once
+        found = self._anchors.get(first) if self._anchors is not None else None
+        if found is not None:
+            return found
+        if self._anchors is None:
+            self._anchors = {}
         index = self.positions()
         numbers = []
         for back, words, prefixes, endings, digits in readings:
@@ -232,7 +242,8 @@ class _Sentence:
                 out = [n - back for n in out if n >= back]
             numbers.extend(out)
         numbers.sort()  # (a word found twice only costs a second try: _anchored skips a match it has)
-        return list(map(self.starts().__getitem__, numbers))
+        found = self._anchors[first] = list(map(self.starts().__getitem__, numbers))
+        return found
 
     def lower_case(self) -> bool:
         """Has the sentence no character lower-casing changes? (Almost always: words are lower-cased.)"""
@@ -889,7 +900,11 @@ class _Late:
                 for sentence in self.encoded:
                     got = sentence.sums.get(model.name)
                     if got is None:
-                        got = sentence.sums[model.name] = model.sentence_sums(sentence.enc)
+                        # the words and pairs are split once per sentence for all models
+                        split = sentence.sums.get(_SPLIT)
+                        if split is None:
+                            split = sentence.sums[_SPLIT] = split_pairs(sentence.enc)
+                        got = sentence.sums[model.name] = model.sentence_sums(sentence.enc, split)
                     sums.append(got)
                 found = model.probability(sums)
             self._scores[key] = found
@@ -926,7 +941,8 @@ class _Late:
             for sentence in self.encoded:
                 got = sentence.sums.get(key)
                 if got is None:
-                    got = sentence.sums[key] = model.upper_sums(sentence.enc)
+                    split = sentence.sums.get(_SPLIT)
+                    got = sentence.sums[key] = model.upper_sums(sentence.enc, split[0] if split else None)
                 sums.append(got)
             found = self._uppers[model.name] = model.probability(sums)
         return found

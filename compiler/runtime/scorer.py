@@ -51,6 +51,12 @@ def features(encoded: str) -> tuple[list[str], list[str]]:
     return word_features(tokens), [g for t in tokens for g in letter_features(t)]
 
 
+def split_pairs(encoded: str) -> tuple[list[str], list[str]]:
+    """The words of an encoded sentence and each pair of neighbours, as a word block counts them."""
+    tokens = encoded.split()
+    return tokens, list(map(" ".join, zip(tokens, tokens[1:])))
+
+
 class Model:
     """Weights by feature (features the corpus never showed weigh nothing but still count in the size)."""
 
@@ -100,24 +106,26 @@ class Model:
             self._letter_counts[tok] = len(grams)
             self._upper[tok] = max(word(tok, 0.0), 0.0) + pair_most(tok, 0.0)
 
-    def sentence_sums(self, encoded: str) -> tuple[float, int, float, int]:
-        """(word weight sum, word count, letter weight sum, letter count) of one encoded sentence."""
-        tokens = encoded.split()
+    def sentence_sums(self, encoded: str, split: tuple[list[str], list[str]] | None = None
+                      ) -> tuple[float, int, float, int]:
+        """(word weight sum, word count, letter weight sum, letter count) of one encoded sentence;
+        `split`: its words and pairs of neighbours (split_pairs), when another model made them already."""
+        tokens, pairs = split or split_pairs(encoded)
         self._learn(tokens)
         get = self.words.get
-        pairs = list(map(" ".join, zip(tokens, tokens[1:])))
         # (map over dict.get runs the loops in C: this is paid once per new sentence of every call)
         word_sum = sum(map(get, tokens, repeat(0.0))) + sum(map(get, pairs, repeat(0.0)))
         return (word_sum, len(tokens) + len(pairs), sum(map(self._letter_sums.__getitem__, tokens)),
                 sum(map(self._letter_counts.__getitem__, tokens)))
 
-    def upper_sums(self, encoded: str) -> tuple[float, int, float, int]:
+    def upper_sums(self, encoded: str, tokens: list[str] | None = None) -> tuple[float, int, float, int]:
         """sentence_sums, but with a word weight sum that the sentence's cannot exceed: each word's
         positive weight and the largest positive weight of any pair it begins, read per distinct word
         (no pairs built). probability() of these is at least the text's score, so a text whose bound
         stays under a threshold is known not to reach it (most texts: the corpus's clean comments score
-        far below), for about half the work of scoring it."""
-        tokens = encoded.split()
+        far below), for about half the work of scoring it. `tokens`: encoded.split(), when known."""
+        if tokens is None:
+            tokens = encoded.split()
         self._learn(tokens)
         n = len(tokens)
         return (sum(map(self._upper.__getitem__, tokens)), n + n - 1 if n else 0,
