@@ -79,11 +79,18 @@ def comments(bundle: ModuleType, items: list[dict], rounds: int, naive: object =
                 annotate(text, None, context)
                 warm[i].append(_now() - t0)
         # in a pass of its own: right after the same text, the processor's caches would flatter it
+        if naive is None:
+            # the per-word memo as the cold calls had it: emptied before every fresh call, it would
+            # otherwise make the next round's cold calls look their words up again (every distinct word
+            # once per round), which is not what cold measures
+            kept = dict(bundle.ENGINE._words)
         for i, item in enumerate(items if naive is None else ()):
             _clear(bundle, words=True)
             t0 = _now()
             annotate(item["text"], None, item.get("context"))
             fresh[i].append(_now() - t0)
+        if naive is None:
+            bundle.ENGINE._words.update(kept)
     return {"cold": [_median(c) for c in cold], "warm": [_median(w) for w in warm] if naive is None else None,
             "fresh": [_median(f) for f in fresh] if naive is None else None, "cold_min": [min(c) for c in cold]}
 

@@ -192,18 +192,70 @@ def test_scored_rules_give_the_naive_engines_hints(scored_bundle) -> None:
                     naive.annotate(text, context=context, categories=cats), (text, context, cats)
 
 
+def _count_sums(model_class, monkeypatch) -> dict[str, list[str]]:
+    """Record the sentences each of the model's per-sentence sums is worked out for."""
+    calls: dict[str, list[str]] = {"sentence_sums": [], "upper_sums": []}
+    for name, seen in calls.items():
+        original = getattr(model_class, name)
+        def counting(self, enc, *more, seen=seen, original=original):
+            seen.append(enc)
+            return original(self, enc, *more)
+
+        monkeypatch.setattr(model_class, name, counting)
+    return calls
+
+
 def test_a_keystroke_adds_up_only_the_edited_sentence(scored_bundle, monkeypatch) -> None:
-    model_class = type(scored_bundle.MODELS["tiny"])
-    calls = []
-    original = model_class.sentence_sums
-    monkeypatch.setattr(model_class, "sentence_sums", lambda self, enc: calls.append(enc) or original(self, enc))
+    calls = _count_sums(type(scored_bundle.MODELS["tiny"]), monkeypatch)
     scored_bundle.ENGINE._cache.clear()
     text = "Hi. Yo. I feel fine"
     scored_bundle.annotate(text)
-    assert len(calls) == 3
-    calls.clear()
-    assert _rules(scored_bundle.annotate(text.replace("fine", "hopeless"))) == ["scored"]
-    assert calls == [encode("I feel hopeless")]
+    # the bound of each sentence is enough: nothing in the text can lift it to the threshold
+    assert calls == {"sentence_sums": [], "upper_sums": [encode("Hi."), encode("Yo."), encode("I feel fine")]}
+    edited = text.replace("fine", "hopeless")
+    assert _rules(scored_bundle.annotate(edited)) == ["scored"]
+    assert calls["upper_sums"][3:] == [encode("I feel hopeless")]  # only the edited sentence's bound
+    # the bound now reaches the threshold, so the text is scored: each sentence once
+    assert sorted(calls["sentence_sums"]) == sorted(encode(edited[s:e]) for s, e in sentences(edited))
+    calls["sentence_sums"].clear()
+    calls["upper_sums"].clear()
+    scored_bundle.annotate(edited.replace("Yo.", "Yo!"))
+    assert calls == {"sentence_sums": [encode("Yo!")], "upper_sums": [encode("Yo!")]}
+
+
+def test_the_bound_is_never_below_the_score() -> None:
+    raw = json.loads((FIXTURES / "models" / "tiny.json").read_text(encoding="utf-8"))
+    texts = ["i feel hopeless", "no point", "lol no point", "point no point", "so so hopeless lol", "", "hopeless",
+             "there is no point. i feel hopeless so", "no no no point point"]
+    for model in (Model("tiny", raw["bias"], raw["words"], raw["letters"]),
+                  Model("neg", 0.5, {k: -v for k, v in raw["words"].items()}, raw["letters"])):
+        for text in texts:
+            encs = [encode(text[s:e]) for s, e in sentences(text)]
+            upper = model.probability(map(model.upper_sums, encs))
+            assert upper >= model.score(encs) - 1e-12, (model.name, text)
+    # a pair counts only with its positive weight, once per word that can begin it
+    tiny = Model("tiny", raw["bias"], raw["words"], raw["letters"])
+    assert tiny.upper_sums(encode("no point"))[0] == pytest.approx(6.0 + 1.0)
+    assert tiny.sentence_sums(encode("no point"))[0] == pytest.approx(6.0 + 1.0)
+    assert tiny.upper_sums(encode("no lol"))[0] == pytest.approx(6.0)  # "no" may begin "no point"
+    assert tiny.sentence_sums(encode("no lol"))[0] == pytest.approx(-6.0)
+
+
+def test_text_shows_is_settled_without_text_rules_when_no_category_rule_can_fire(scored_bundle, monkeypatch) -> None:
+    # "therapy helped": no warning-signs hit, and the scored rule's bound is under its threshold, so
+    # the story rule's `unless text shows: warning-signs` needs no run of the warning-signs rules
+    engine = scored_bundle.ENGINE
+    asked = []
+    original = type(engine)._text_rule_hits
+    monkeypatch.setattr(type(engine), "_text_rule_hits",
+                        lambda self, text, lang, cats, late: asked.append(cats) or original(self, text, lang, cats,
+                                                                                             late))
+    engine._cache.clear()
+    assert _rules(scored_bundle.annotate("therapy helped")) == ["story"]
+    assert asked == [None]
+    asked.clear()
+    assert _rules(scored_bundle.annotate("therapy feels hopeless")) == ["scored"]
+    assert frozenset({"warning-signs"}) in asked  # the scorer may lift this one: the rules are run
 
 
 def test_weight_tables_in_the_bundle_read_back_exactly() -> None:

@@ -21,6 +21,7 @@ from functools import reduce
 from itertools import accumulate, chain, compress, repeat
 from operator import add, eq, itemgetter, methodcaller, or_
 
+from .scorer import split_pairs
 from .text import (
     astral_positions,
     encode,
@@ -57,6 +58,10 @@ _CACHE_LIMIT = 4096
 # match can begin with stands, instead of at every word: a pasted text with no full stops is one long
 # sentence that wakes nearly every rule.
 _LONG_SENTENCE = 400
+# A bound on a score only rules a threshold out when below it by more than float rounding (its sums are
+# added in another order than the score's).
+_SCORE_MARGIN = 1e-9
+_SPLIT = ""  # (in _Sentence.sums) the sentence's scorer.split_pairs, shared by the models
 # Distinct words whose index entries are kept (all dropped at once beyond it).
 _WORDS_LIMIT = 50_000
 
@@ -160,7 +165,7 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "tokens", "held", "_starts", "passed", "_reversed", "_digits", "_lower", "sums")
+                 "tokens", "held", "_starts", "passed", "_reversed", "_digits", "_lower", "sums", "_anchors")
 
     def __init__(self, text: str):
         self.text = text
@@ -179,9 +184,12 @@ class _Sentence:
         self._positions = None
         self._starts = None  # where each word starts, in a long sentence
         self._reversed = self._digits = self._lower = None  # (see starts_of)
+        self._anchors = None  # first_words -> starts_of, in a long sentence
         self.tokens = set(tokens)  # the distinct words
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
-        self.sums: dict = {}  # model name -> scorer.Model.sentence_sums of this sentence
+        # model name -> scorer.Model.sentence_sums of this sentence; (name, True) -> its upper_sums;
+        # _SPLIT -> its words and pairs
+        self.sums: dict = {}
 
     def positions(self) -> dict:
         """The numbers of the words of the sentence at which each distinct word stands (for long
@@ -207,6 +215,12 @@ class _Sentence:
         caseless, readings = first
         if caseless and not self.lower_case():
             return None
+        # patterns share first words (hundreds of them begin with "jeg" or "i"): each set found once
+        found = self._anchors.get(first) if self._anchors is not None else None
+        if found is not None:
+            return found
+        if self._anchors is None:
+            self._anchors = {}
         index = self.positions()
         numbers = []
         for back, words, prefixes, endings, digits in readings:
@@ -228,7 +242,8 @@ class _Sentence:
                 out = [n - back for n in out if n >= back]
             numbers.extend(out)
         numbers.sort()  # (a word found twice only costs a second try: _anchored skips a match it has)
-        return list(map(self.starts().__getitem__, numbers))
+        found = self._anchors[first] = list(map(self.starts().__getitem__, numbers))
+        return found
 
     def lower_case(self) -> bool:
         """Has the sentence no character lower-casing changes? (Almost always: words are lower-cased.)"""
@@ -424,8 +439,14 @@ class Engine:
                             for i in text_rules}
         # ... and when the call's hits lack one of those categories (read from the hits, see
         # _Late.found), the rule is passed over at once
-        shown = {i: frozenset(c.shows for c in rules[i].conditions
-                              if needs_shown(c) and c.shows not in self._text_categories) for i in text_rules}
+        shown = {i: frozenset(c.shows for c in rules[i].conditions if needs_shown(c)) for i in text_rules}
+        # For _Late.possible: the text rules a `text shows` may run (no context, either language), each
+        # with its category, the categories it needs shown and its required scores.
+        def required_score(c: Cond) -> bool:
+            return c.has and c.model is not None and c.scope == "text" and not c.count
+
+        self._showing = tuple((rules[i].category, shown[i], tuple(filter(required_score, rules[i].conditions)))
+                              for i in text_rules if i not in self._needs_context)
         # (languages, has a context) -> the text rules that can fire, and the categories each needs shown
         self._text_rules_for = {}
         for langs in _LANGUAGE_TUPLES:
@@ -697,9 +718,12 @@ class Engine:
         text_rules, shown_needed = self._text_rules_for[langs, bool(late.context)]
         rules = self.rules
         if late.raw is not None:
-            # the categories of the call's own hits: a rule needing `text shows: C` cannot hold without C
-            shown = {rules[h[0]].category for h in late.raw}
-            text_rules = compress(text_rules, map(shown.issuperset, shown_needed))
+            # a rule needing `text shows: C` cannot hold unless C may be shown, and a rule that needs no
+            # context fires only if its category may be (see _Late.possible)
+            possible = late.possible()
+            needs_context = self._needs_context
+            text_rules = [idx for idx in compress(text_rules, map(possible.issuperset, shown_needed))
+                          if idx in needs_context or rules[idx].category in possible]
         hits = []
         categories_done: set = set()
         question = False
@@ -805,6 +829,8 @@ class _Late:
         self._without_context = None
         self._held = None
         self._scores: dict = {}  # (scope, model name) -> score
+        self._uppers: dict = {}  # model name -> Late.upper
+        self._possible = None  # see possible()
 
     def _alone(self) -> _Late:
         """These conditions for the same text without a context (as `text shows` judges it)."""
@@ -813,6 +839,7 @@ class _Late:
         if self._without_context is None:
             alone = self._without_context = _Late(self.engine, self.text, self.parts, None, self._in_text)
             alone.raw = self.raw
+            alone._possible = self.possible() if self.raw is not None else None
         return self._without_context
 
     def context_encoded(self) -> list[str]:
@@ -825,6 +852,8 @@ class _Late:
         if cond.count:
             return self.counted(cond, self.found)
         if cond.scorer is not None:
+            if cond.scope == "text" and self.upper(cond.scorer) < cond.threshold - _SCORE_MARGIN:
+                return False  # it cannot reach the threshold: not scored at all
             return self.score(cond) >= cond.threshold
         if cond.shows is not None:
             source = self.text if cond.scope == "text" else self.context
@@ -832,6 +861,9 @@ class _Late:
                 return False
             key = (cond.scope, cond.shows, cond.matched)
             if key not in self._shows:
+                if cond.scope == "text" and self.raw is not None and cond.shows not in self.possible():
+                    self._shows[key] = False
+                    return False
                 if cond.scope == "text" and self.raw is not None:
                     # What _found(text, categories={shows}) gives, read from this call's own hits (the
                     # same sentences, languages and hits, judged without a context) and, for a category
@@ -868,10 +900,51 @@ class _Late:
                 for sentence in self.encoded:
                     got = sentence.sums.get(model.name)
                     if got is None:
-                        got = sentence.sums[model.name] = model.sentence_sums(sentence.enc)
+                        # the words and pairs are split once per sentence for all models
+                        split = sentence.sums.get(_SPLIT)
+                        if split is None:
+                            split = sentence.sums[_SPLIT] = split_pairs(sentence.enc)
+                        got = sentence.sums[model.name] = model.sentence_sums(sentence.enc, split)
                     sums.append(got)
                 found = model.probability(sums)
             self._scores[key] = found
+        return found
+
+    def possible(self) -> frozenset:
+        """The categories `text shows` may find in this text (self.raw must be set): those of the call's
+        own hits, and those of text rules whose required `text shows` categories are possible and whose
+        required scores are reached (judged with Late.upper first, so most texts are not scored). Every
+        category `text shows` finds is among them, so a condition asking for another is settled at once."""
+        if self._possible is None:
+            rules = self.engine.rules
+            possible = {rules[h[0]].category for h in self.raw}
+            todo = [r for r in self.engine._showing if r[0] not in possible]
+            grew = True
+            while grew and todo:
+                grew = False
+                for entry in todo:
+                    category, needs, scores = entry
+                    if category not in possible and needs <= possible and all(map(self.found, scores)):
+                        possible.add(category)
+                        grew = True
+                todo = [r for r in todo if r[0] not in possible]
+            self._possible = frozenset(possible)
+        return self._possible
+
+    def upper(self, model) -> float:
+        """A bound the model's score of the text cannot exceed (scorer.Model.upper_sums), kept with the
+        text's sentences as their sums are."""
+        found = self._uppers.get(model.name)
+        if found is None:
+            key = (model.name, True)
+            sums = []
+            for sentence in self.encoded:
+                got = sentence.sums.get(key)
+                if got is None:
+                    split = sentence.sums.get(_SPLIT)
+                    got = sentence.sums[key] = model.upper_sums(sentence.enc, split[0] if split else None)
+                sums.append(got)
+            found = self._uppers[model.name] = model.probability(sums)
         return found
 
     def counted(self, cond: Cond, found) -> bool:

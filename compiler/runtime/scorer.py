@@ -51,10 +51,16 @@ def features(encoded: str) -> tuple[list[str], list[str]]:
     return word_features(tokens), [g for t in tokens for g in letter_features(t)]
 
 
+def split_pairs(encoded: str) -> tuple[list[str], list[str]]:
+    """The words of an encoded sentence and each pair of neighbours, as a word block counts them."""
+    tokens = encoded.split()
+    return tokens, list(map(" ".join, zip(tokens, tokens[1:])))
+
+
 class Model:
     """Weights by feature (features the corpus never showed weigh nothing but still count in the size)."""
 
-    __slots__ = ("name", "bias", "words", "letters", "_letter_sums", "_letter_counts")
+    __slots__ = ("name", "bias", "words", "letters", "_letter_sums", "_letter_counts", "_upper", "_pair_most")
 
     def __init__(self, name: str, bias: float, words: dict[str, float], letters: dict[str, float]):
         self.name = name
@@ -64,6 +70,10 @@ class Model:
         # per distinct word (words recur across comments): its letter features' weight sum and count
         self._letter_sums: dict[str, float] = {}
         self._letter_counts: dict[str, int] = {}
+        # per distinct word: the most it and its pair with the next word can add to the word block (see
+        # upper_sums), and per word the largest positive weight of a pair it begins (worked out on first use)
+        self._upper: dict[str, float] = {}
+        self._pair_most: dict[str, float] | None = None
 
     @classmethod
     def from_tables(cls, name: str, bias: float, words: str, letters: str) -> Model:
@@ -71,28 +81,55 @@ class Model:
         a string is compiled many times faster than a dict display of tens of thousands of entries)."""
         return cls(name, bias, _table(words), _table(letters))
 
-    def _learn(self, tokens: set[str]) -> None:
-        if len(self._letter_sums) + len(tokens) > 50_000:
+    def _learn(self, tokens: list[str]) -> None:
+        """Fill the per-word memos for the words of `tokens` not in them yet."""
+        new = set(tokens).difference(self._upper)
+        if not new:
+            return
+        if len(self._upper) + len(new) > 50_000:  # dropped all at once; the sentence's words are needed
             self._letter_sums.clear()
             self._letter_counts.clear()
+            self._upper.clear()
+            new = set(tokens)
         get = self.letters.get
-        for tok in tokens:
+        if self._pair_most is None:
+            most: dict[str, float] = {}
+            for feature, weight in self.words.items():
+                first, space, _ = feature.partition(" ")
+                if space and weight > most.get(first, 0.0):
+                    most[first] = weight
+            self._pair_most = most
+        word, pair_most = self.words.get, self._pair_most.get
+        for tok in new:
             grams = letter_features(tok)
             self._letter_sums[tok] = sum(get(g, 0.0) for g in grams)
             self._letter_counts[tok] = len(grams)
+            self._upper[tok] = max(word(tok, 0.0), 0.0) + pair_most(tok, 0.0)
 
-    def sentence_sums(self, encoded: str) -> tuple[float, int, float, int]:
-        """(word weight sum, word count, letter weight sum, letter count) of one encoded sentence."""
-        tokens = encoded.split()
-        new = set(tokens).difference(self._letter_sums)
-        if new:
-            self._learn(new)
+    def sentence_sums(self, encoded: str, split: tuple[list[str], list[str]] | None = None
+                      ) -> tuple[float, int, float, int]:
+        """(word weight sum, word count, letter weight sum, letter count) of one encoded sentence;
+        `split`: its words and pairs of neighbours (split_pairs), when another model made them already."""
+        tokens, pairs = split or split_pairs(encoded)
+        self._learn(tokens)
         get = self.words.get
-        pairs = list(map(" ".join, zip(tokens, tokens[1:])))
         # (map over dict.get runs the loops in C: this is paid once per new sentence of every call)
         word_sum = sum(map(get, tokens, repeat(0.0))) + sum(map(get, pairs, repeat(0.0)))
         return (word_sum, len(tokens) + len(pairs), sum(map(self._letter_sums.__getitem__, tokens)),
                 sum(map(self._letter_counts.__getitem__, tokens)))
+
+    def upper_sums(self, encoded: str, tokens: list[str] | None = None) -> tuple[float, int, float, int]:
+        """sentence_sums, but with a word weight sum that the sentence's cannot exceed: each word's
+        positive weight and the largest positive weight of any pair it begins, read per distinct word
+        (no pairs built). probability() of these is at least the text's score, so a text whose bound
+        stays under a threshold is known not to reach it (most texts: the corpus's clean comments score
+        far below), for about half the work of scoring it. `tokens`: encoded.split(), when known."""
+        if tokens is None:
+            tokens = encoded.split()
+        self._learn(tokens)
+        n = len(tokens)
+        return (sum(map(self._upper.__getitem__, tokens)), n + n - 1 if n else 0,
+                sum(map(self._letter_sums.__getitem__, tokens)), sum(map(self._letter_counts.__getitem__, tokens)))
 
     def probability(self, sums: Iterable[tuple[float, int, float, int]]) -> float:
         """The score of a text from its sentences' sentence_sums."""
