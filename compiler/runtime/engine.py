@@ -10,6 +10,10 @@ Speed (see docs/benchmarks.md): sentences are cached by their text, so a keystro
 sentence it changed; a woken rule runs its regex only when one of its alternatives finds a word of
 each of the word sets it needs in the sentence (`Rule.needs`, worked out by the compiler); everything
 computed over the whole text (conditions, language, UTF-16 offsets) is linear in its length.
+
+Pyodide (CPython compiled to WebAssembly) pays more than CPython for some calls: a slot wrapper such as
+`d.__getitem__` or `x.__and__` handed to map() costs about twice what `d.get` or an operator in a
+comprehension does, so the hot loops use the latter.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import re
 from bisect import bisect_left
 from functools import reduce
 from itertools import accumulate, chain, compress, repeat
-from operator import add, eq, itemgetter, methodcaller, or_
+from operator import add, itemgetter, methodcaller, or_
 
 from .scorer import split_pairs
 from .text import (
@@ -242,7 +246,8 @@ class _Sentence:
                 out = [n - back for n in out if n >= back]
             numbers.extend(out)
         numbers.sort()  # (a word found twice only costs a second try: _anchored skips a match it has)
-        found = self._anchors[first] = list(map(self.starts().__getitem__, numbers))
+        starts = self.starts()  # (a comprehension: in Pyodide, map() over a slot wrapper costs twice as much)
+        found = self._anchors[first] = [starts[n] for n in numbers]
         return found
 
     def lower_case(self) -> bool:
@@ -675,7 +680,7 @@ class Engine:
 
     def _entries(self, sentence: _Sentence) -> list:
         """The _words entries of the sentence's busy words (gathered with map(), so in C)."""
-        return list(map(self._words.__getitem__, self._busy_words(sentence.tokens)))
+        return list(map(self._words.get, self._busy_words(sentence.tokens)))  # (.get: see the module doc)
 
     def _held(self, sentence: _Sentence, entries: list | None = None) -> int:
         """The WORD_SETS the sentence holds a word of (a _mask), worked out once per sentence (from
@@ -699,7 +704,7 @@ class Engine:
         woke = list(filter(None, map(_WOKEN_FOR[langs], map(_WOKEN, entries))))
         found.update(*map(_OUTRIGHT, woke))
         needs = list(chain.from_iterable(map(_NEEDS, woke)))
-        found.update(compress(chain.from_iterable(map(_NEEDY, woke)), map(eq, map(held.__and__, needs), needs)))
+        found.update(compress(chain.from_iterable(map(_NEEDY, woke)), [held & n == n for n in needs]))
         if not with_context:
             found -= self._needs_context
         if cats is not None:
@@ -1016,7 +1021,7 @@ def _reaches(plan: tuple, count: int, held: int, found) -> bool:
     `held` are not asked (their keys are tested for all options at once, in C), and asking stops as
     soon as the answer is known: a counted condition often has dozens of options."""
     masks, gated, others = plan
-    maybe = list(compress(gated, map(held.__and__, masks)))
+    maybe = list(compress(gated, [held & m for m in masks]))
     maybe.extend(others)
     left = len(maybe)
     if left < count:
@@ -1135,7 +1140,7 @@ def _may_reach(plan: tuple, held: int) -> bool:
     """Are the gates of enough options of a counted condition open? plan: (their keys, their gates, how
     many must be open)."""
     masks, gates, need = plan
-    for gate in compress(gates, map(held.__and__, masks)):
+    for gate in compress(gates, [held & m for m in masks]):
         if gate.open_for(held):
             need -= 1
             if not need:
