@@ -169,7 +169,7 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "tokens", "held", "_starts", "passed", "_reversed", "_digits", "_lower", "sums", "_anchors")
+                 "tokens", "held", "entries", "_starts", "passed", "_reversed", "_digits", "_lower", "sums", "_anchors")
 
     def __init__(self, text: str):
         self.text = text
@@ -191,6 +191,7 @@ class _Sentence:
         self._anchors = None  # first_words -> starts_of, in a long sentence
         self.tokens = set(tokens)  # the distinct words
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
+        self.entries = None  # what Engine._words found for its words that do something (Engine._entries)
         # model name -> scorer.Model.sentence_sums of this sentence; (name, True) -> its upper_sums;
         # _SPLIT -> its words and pairs
         self.sums: dict = {}
@@ -430,6 +431,8 @@ class Engine:
                 # open when any of the rule's `unless:` patterns may match: one test for all of them
                 rule.veto_gate = _Gate(tuple(chain.from_iterable(_number_lists(c.needs) for c in rule.match_conds)))
         self.always_rules = always_rules
+        self._always_for = {langs: tuple(i for i in always_rules if rules[i].lang in langs)
+                            for langs in _LANGUAGE_TUPLES}
         self.text_rules = text_rules
         # A rule that needs something in the context (`when context has/shows`) cannot fire without one.
         self._needs_context = frozenset(
@@ -679,14 +682,19 @@ class Engine:
         return tokens & self._busy
 
     def _entries(self, sentence: _Sentence) -> list:
-        """The _words entries of the sentence's busy words (gathered with map(), so in C)."""
-        return list(map(self._words.get, self._busy_words(sentence.tokens)))  # (.get: see the module doc)
+        """The _words entries of the sentence's busy words (gathered with map(), so in C), kept with the
+        sentence: _held and _candidates both read them."""
+        if sentence.entries is None:
+            sentence.entries = list(map(self._words.get, self._busy_words(sentence.tokens)))  # (.get: module doc)
+        return sentence.entries
 
     def _held(self, sentence: _Sentence, entries: list | None = None) -> int:
         """The WORD_SETS the sentence holds a word of (a _mask), worked out once per sentence (from
         `entries` when the caller has them)."""
         if sentence.held is None:
-            sentence.held = reduce(or_, map(_SETS, self._entries(sentence) if entries is None else entries), 0)
+            # (most words are in no word set: their zero masks are left out of the big-int ors)
+            masks = filter(None, map(_SETS, self._entries(sentence) if entries is None else entries))
+            sentence.held = reduce(or_, masks, 0)
         return sentence.held
 
     def _may_hold(self, cond: Cond, sentence: _Sentence) -> bool:
@@ -697,7 +705,7 @@ class Engine:
         """The rules of these languages and categories whose regex may match the sentence: woken through
         the key word of one of their alternatives, and holding the other words that alternative needs."""
         rules = self.rules
-        found = {idx for idx in self.always_rules if rules[idx].lang in langs}
+        found = set(self._always_for[langs])
         # what each word does, joined with map() and compress() so that the loops over words run in C
         entries = self._entries(sentence)
         held = self._held(sentence, entries)
