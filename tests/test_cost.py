@@ -80,3 +80,21 @@ def test_heed_cost_command(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
     assert data["texts"] == len(TEXTS)
     assert "committed-en" in {r["id"] for r in data["rules"]}
+
+
+def test_the_benchmark_times_the_regexes_on_the_same_walk(bundle) -> None:
+    """benchmarks/timing.rule_costs reuses measure's walk with a timer of the regex alone: the same
+    rules, runs and waking words, the regex's time only."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.timing import rule_costs
+
+    items = [{"text": t} for t in TEXTS]
+    rows = rule_costs(bundle, items, top=100)
+    report = measure(bundle, items, repeats=1)
+    assert rows and {r["id"]: r["runs"] for r in rows} == {r.id: r.runs for r in report.rules}
+    by_id = {r.id: r for r in report.rules}
+    for row in rows:
+        assert row["keys"] == sorted(by_id[row["id"]].keys, key=lambda k: (-by_id[row["id"]].keys[k], k))[:5]
+        assert row["ns_per_run"] == row["ns"] / row["runs"] and row["regex_chars"] > 0

@@ -159,6 +159,32 @@ def test_the_index_wakes_few_rules(bundles: dict[str, ModuleType], name: str) ->
     assert regexes_per_comment < 0.12 * n_rules, (regexes_per_comment, n_rules)
 
 
+@pytest.mark.parametrize("name", ["shipped", "synthetic"])
+def test_a_new_sentence_looks_its_words_up_once(bundles: dict[str, ModuleType], name: str) -> None:
+    """What the index holds for a sentence's words is gathered once and kept with the sentence: the
+    word sets it holds and the rules it wakes both read it."""
+    bundle = _get(bundles, name)
+    engine = bundle.ENGINE
+    _cold(bundle)
+    lookups = sentences = 0
+    look_up = engine._busy_words
+
+    def counted(tokens: set) -> set:
+        nonlocal lookups
+        lookups += 1
+        return look_up(tokens)
+
+    engine._busy_words = counted
+    try:
+        for item in CORPUS[:300]:
+            engine._cache.clear()
+            bundle.annotate(item["text"], None, item.get("context"))
+            sentences += len(engine._cache)  # (the text's and the context's)
+    finally:
+        del engine._busy_words
+    assert 0 < lookups <= sentences, (lookups, sentences)
+
+
 def test_synthetic_rules_beyond_the_comments_words_stay_asleep(bundles: dict[str, ModuleType]) -> None:
     """Rules keyed on words the comment does not contain are never looked at."""
     bundle = _get(bundles, "synthetic")
@@ -264,7 +290,7 @@ def test_every_sentence_a_pattern_matches_holds_the_words_it_needs(bundles: dict
         if name == "synthetic":
             rules = rules[:600]
         for sentence in sentences:
-            sentence.held = None
+            sentence.held = sentence.entries = None  # (what the previous bundle's engine found)
             for lang in ("da", "en"):
                 woken = set(engine._candidates(sentence, (lang,), None))
                 for idx, rule in rules:

@@ -10,6 +10,10 @@ Speed (see docs/benchmarks.md): sentences are cached by their text, so a keystro
 sentence it changed; a woken rule runs its regex only when one of its alternatives finds a word of
 each of the word sets it needs in the sentence (`Rule.needs`, worked out by the compiler); everything
 computed over the whole text (conditions, language, UTF-16 offsets) is linear in its length.
+
+Pyodide (CPython compiled to WebAssembly) pays more than CPython for some calls: a slot wrapper such as
+`d.__getitem__` or `x.__and__` handed to map() costs about twice what `d.get` or an operator in a
+comprehension does, so the hot loops use the latter.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import re
 from bisect import bisect_left
 from functools import reduce
 from itertools import accumulate, chain, compress, repeat
-from operator import add, eq, itemgetter, methodcaller, or_
+from operator import add, itemgetter, methodcaller, or_
 
 from .scorer import split_pairs
 from .text import (
@@ -165,7 +169,7 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "tokens", "held", "_starts", "passed", "_reversed", "_digits", "_lower", "sums", "_anchors")
+                 "tokens", "held", "entries", "_starts", "passed", "_reversed", "_digits", "_lower", "sums", "_anchors")
 
     def __init__(self, text: str):
         self.text = text
@@ -187,6 +191,7 @@ class _Sentence:
         self._anchors = None  # first_words -> starts_of, in a long sentence
         self.tokens = set(tokens)  # the distinct words
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
+        self.entries = None  # what Engine._words found for its words that do something (Engine._entries)
         # model name -> scorer.Model.sentence_sums of this sentence; (name, True) -> its upper_sums;
         # _SPLIT -> its words and pairs
         self.sums: dict = {}
@@ -242,7 +247,8 @@ class _Sentence:
                 out = [n - back for n in out if n >= back]
             numbers.extend(out)
         numbers.sort()  # (a word found twice only costs a second try: _anchored skips a match it has)
-        found = self._anchors[first] = list(map(self.starts().__getitem__, numbers))
+        starts = self.starts()  # (a comprehension: in Pyodide, map() over a slot wrapper costs twice as much)
+        found = self._anchors[first] = [starts[n] for n in numbers]
         return found
 
     def lower_case(self) -> bool:
@@ -425,6 +431,8 @@ class Engine:
                 # open when any of the rule's `unless:` patterns may match: one test for all of them
                 rule.veto_gate = _Gate(tuple(chain.from_iterable(_number_lists(c.needs) for c in rule.match_conds)))
         self.always_rules = always_rules
+        self._always_for = {langs: tuple(i for i in always_rules if rules[i].lang in langs)
+                            for langs in _LANGUAGE_TUPLES}
         self.text_rules = text_rules
         # A rule that needs something in the context (`when context has/shows`) cannot fire without one.
         self._needs_context = frozenset(
@@ -674,14 +682,19 @@ class Engine:
         return tokens & self._busy
 
     def _entries(self, sentence: _Sentence) -> list:
-        """The _words entries of the sentence's busy words (gathered with map(), so in C)."""
-        return list(map(self._words.__getitem__, self._busy_words(sentence.tokens)))
+        """The _words entries of the sentence's busy words (gathered with map(), so in C), kept with the
+        sentence: _held and _candidates both read them."""
+        if sentence.entries is None:
+            sentence.entries = list(map(self._words.get, self._busy_words(sentence.tokens)))  # (.get: module doc)
+        return sentence.entries
 
     def _held(self, sentence: _Sentence, entries: list | None = None) -> int:
         """The WORD_SETS the sentence holds a word of (a _mask), worked out once per sentence (from
         `entries` when the caller has them)."""
         if sentence.held is None:
-            sentence.held = reduce(or_, map(_SETS, self._entries(sentence) if entries is None else entries), 0)
+            # (most words are in no word set: their zero masks are left out of the big-int ors)
+            masks = filter(None, map(_SETS, self._entries(sentence) if entries is None else entries))
+            sentence.held = reduce(or_, masks, 0)
         return sentence.held
 
     def _may_hold(self, cond: Cond, sentence: _Sentence) -> bool:
@@ -692,14 +705,14 @@ class Engine:
         """The rules of these languages and categories whose regex may match the sentence: woken through
         the key word of one of their alternatives, and holding the other words that alternative needs."""
         rules = self.rules
-        found = {idx for idx in self.always_rules if rules[idx].lang in langs}
+        found = set(self._always_for[langs])
         # what each word does, joined with map() and compress() so that the loops over words run in C
         entries = self._entries(sentence)
         held = self._held(sentence, entries)
         woke = list(filter(None, map(_WOKEN_FOR[langs], map(_WOKEN, entries))))
         found.update(*map(_OUTRIGHT, woke))
         needs = list(chain.from_iterable(map(_NEEDS, woke)))
-        found.update(compress(chain.from_iterable(map(_NEEDY, woke)), map(eq, map(held.__and__, needs), needs)))
+        found.update(compress(chain.from_iterable(map(_NEEDY, woke)), [held & n == n for n in needs]))
         if not with_context:
             found -= self._needs_context
         if cats is not None:
@@ -1016,7 +1029,7 @@ def _reaches(plan: tuple, count: int, held: int, found) -> bool:
     `held` are not asked (their keys are tested for all options at once, in C), and asking stops as
     soon as the answer is known: a counted condition often has dozens of options."""
     masks, gated, others = plan
-    maybe = list(compress(gated, map(held.__and__, masks)))
+    maybe = list(compress(gated, [held & m for m in masks]))
     maybe.extend(others)
     left = len(maybe)
     if left < count:
@@ -1135,7 +1148,7 @@ def _may_reach(plan: tuple, held: int) -> bool:
     """Are the gates of enough options of a counted condition open? plan: (their keys, their gates, how
     many must be open)."""
     masks, gates, need = plan
-    for gate in compress(gates, map(held.__and__, masks)):
+    for gate in compress(gates, [held & m for m in masks]):
         if gate.open_for(held):
             need -= 1
             if not need:

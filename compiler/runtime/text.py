@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import repeat
 
 # A token is a hashtag, a number (45, 16,5, 1.200), a word with inner apostrophes, or one emoji.
 # Combining marks stay inside words so a decomposed "å" (a + ring) is still one word.
@@ -128,6 +129,7 @@ EN_WORDS = frozenset(
     "it's i'm don't can't im dont i've i'll i'd didn't doesn't isn't wasn't would should could myself "
     "feel feeling want life people like know why who from after many".split()
 )
+_LANGUAGE_WEIGHT = dict.fromkeys(DA_WORDS, 1) | dict.fromkeys(EN_WORDS, -1)  # (no word is in both sets)
 _DA_LETTERS = re.compile(r"[æøåÆØÅ]")
 
 
@@ -138,7 +140,8 @@ def language_score(text: str) -> int:
 
 def word_score(tokens: list[str]) -> int:
     """The words' part of language_score: +1 per Danish word, -1 per English word (normalized words)."""
-    return sum(map(DA_WORDS.__contains__, tokens)) - sum(map(EN_WORDS.__contains__, tokens))  # (no word in both)
+    # one pass of dict.get: in Pyodide, map() over a slot wrapper such as __contains__ costs twice as much
+    return sum(map(_LANGUAGE_WEIGHT.get, tokens, repeat(0)))
 
 
 def has_danish_letters(text: str) -> bool:
