@@ -24,6 +24,7 @@ from bisect import bisect_left
 from functools import reduce
 from itertools import accumulate, chain, compress, repeat
 from operator import add, itemgetter, methodcaller, or_
+from time import perf_counter
 
 from .scorer import split_pairs
 from .text import (
@@ -68,6 +69,16 @@ _SCORE_MARGIN = 1e-9
 _SPLIT = ""  # (in _Sentence.sums) the sentence's scorer.split_pairs, shared by the models
 # Distinct words whose index entries are kept (all dropped at once beyond it).
 _WORDS_LIMIT = 50_000
+# Compiled regexes by pattern. A quarter of the patterns are the same text in several rules and
+# conditions (a shared list of words): each is compiled once, and compiled patterns never change.
+_COMPILED: dict = {}
+
+
+def _compile(pattern: str) -> re.Pattern:
+    regex = _COMPILED.get(pattern)
+    if regex is None:
+        regex = _COMPILED[pattern] = re.compile(pattern)
+    return regex
 
 
 class Cond:
@@ -104,7 +115,7 @@ class Cond:
     @property
     def regex(self) -> re.Pattern:
         if self._re is None:
-            self._re = re.compile(self.pattern)
+            self._re = _compile(self.pattern)
         return self._re
 
     @property
@@ -151,8 +162,8 @@ class Rule:
 
     @property
     def regex(self) -> re.Pattern:
-        if self._re is None:  # compiled on first use: start-up stays fast however many rules there are
-            self._re = re.compile(self.match)
+        if self._re is None:  # compiled on first use (or by Engine.warm): start-up stays fast
+            self._re = _compile(self.match)
         return self._re
 
     @property
@@ -467,6 +478,11 @@ class Engine:
         self.resources = resources
         self._cache: dict = {}
         self._json_parts: dict = {}  # (rule, country) -> _static_json
+        self._cold: list | None = None  # what warm() has still to compile, the next one last
+        # seconds spent in re.compile by warm() and the characters compiled: its estimate of the next
+        # pattern's cost (roughly proportional to its length)
+        self._warm_spent = 0.0
+        self._warm_chars = 0
 
     # --- public --------------------------------------------------------------------------------------
 
@@ -490,6 +506,74 @@ class Engine:
                          f'"text": {_json_string(text[start:end])}, "message": {tail[0]}, '
                          f'"suggestions": [{", ".join(map(_json_string, sugg))}], {tail[1]}}}')
         return "[" + ", ".join(hints) + "]"
+
+    def warm(self, budget_ms: float = 50.0) -> bool:
+        """Compile regexes that no comment has needed yet, for about `budget_ms`; True once all are.
+
+        Regexes are compiled on first use, and the large ones take a tenth of a second each (more in
+        Pyodide), so without this the first long comment of a session waits seconds for its hints. Call
+        it in short slices while idle. A slice stops before a pattern its measured speed says would not
+        fit, but always compiles at least one, so it may overrun by one pattern. Hints are unchanged."""
+        if self._cold is None:
+            self._cold = self._warm_order()
+        cold = self._cold
+        deadline = perf_counter() + budget_ms / 1000
+        compiled = False
+        while cold:
+            owner = cold[-1]
+            if not isinstance(owner, (Rule, Cond)):  # a scorer.Model: a few milliseconds each
+                owner.prepare()
+                cold.pop()
+                compiled = True
+                if perf_counter() >= deadline:
+                    break
+                continue
+            pattern = owner.match if isinstance(owner, Rule) else owner.pattern
+            if owner._re is None and pattern not in _COMPILED:
+                now = perf_counter()
+                if compiled and now + self._warm_spent / self._warm_chars * len(pattern) > deadline:
+                    break
+                owner._re = _compile(pattern)
+                self._warm_spent += perf_counter() - now
+                self._warm_chars += len(pattern)
+                compiled = True
+            else:
+                owner._re = _compile(pattern)  # compiled already: only shares it
+            cold.pop()
+            if compiled and perf_counter() >= deadline:
+                break
+        return not cold
+
+    def _warm_order(self) -> list:
+        """Every rule and condition with a regex, those most likely woken first (so last in the list):
+        the conditions of text rules, which are tried on whole texts, then rules by how many index keys
+        wake them, each rule's match before its conditions; then the scoring models."""
+        keys = [0] * len(self.rules)
+        for values in chain(self.word_index.values(), (v for _, v in chain.from_iterable(
+                self._index.prefixes.groups.values())), (v for _, v in chain.from_iterable(
+                self._index.endings.groups.values())), (self._index.numbers,)):
+            for entry in values:
+                keys[entry[0]] += 1
+        for i in self.always_rules:
+            keys[i] = len(self.word_index) + 1
+        for i in self.text_rules:
+            keys[i] = len(self.word_index) + 2
+        order = sorted(range(len(self.rules)), key=lambda i: -keys[i])
+        owners: list = []
+        models: dict = {}
+        for i in order:
+            rule = self.rules[i]
+            if rule.match is not None:
+                owners.append(rule)
+            for cond in chain.from_iterable((c, *c.options) for c in rule.conditions):
+                if cond.pattern is not None:
+                    owners.append(cond)
+                if cond.scorer is not None:
+                    models[id(cond.scorer)] = cond.scorer
+        # the models' memos last: they cost the first scored sentence only milliseconds
+        owners.extend(models.values())
+        owners.reverse()
+        return owners
 
     def _hits(self, text: str, lang: str | None, context: str | None, categories) -> list:
         if lang not in (None, "da", "en"):

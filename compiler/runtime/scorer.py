@@ -92,6 +92,16 @@ class Model:
             self._upper.clear()
             new = set(tokens)
         get = self.letters.get
+        self.prepare()
+        word, pair_most = self.words.get, self._pair_most.get
+        for tok in new:
+            grams = letter_features(tok)
+            self._letter_sums[tok] = sum(get(g, 0.0) for g in grams)
+            self._letter_counts[tok] = len(grams)
+            self._upper[tok] = max(word(tok, 0.0), 0.0) + pair_most(tok, 0.0)
+
+    def prepare(self) -> None:
+        """Work out what the first scored sentence would otherwise wait for (Engine.warm calls it)."""
         if self._pair_most is None:
             most: dict[str, float] = {}
             for feature, weight in self.words.items():
@@ -99,12 +109,6 @@ class Model:
                 if space and weight > most.get(first, 0.0):
                     most[first] = weight
             self._pair_most = most
-        word, pair_most = self.words.get, self._pair_most.get
-        for tok in new:
-            grams = letter_features(tok)
-            self._letter_sums[tok] = sum(get(g, 0.0) for g in grams)
-            self._letter_counts[tok] = len(grams)
-            self._upper[tok] = max(word(tok, 0.0), 0.0) + pair_most(tok, 0.0)
 
     def sentence_sums(self, encoded: str, split: tuple[list[str], list[str]] | None = None
                       ) -> tuple[float, int, float, int]:

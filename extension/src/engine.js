@@ -14,6 +14,10 @@ const LOAD_TIMEOUT_MS = 60_000;
 const MAX_TEXTS = 400;
 const MAX_TEXT_CHARS = 20_000;
 const MAX_CONTEXT_CHARS = 5_000; // the tab sends at most 1,500
+// After start-up the bundle compiles its remaining regexes (seconds in all) in slices of about this
+// long, between requests, so the first long comment of a session need not wait for them. A slice can
+// overrun by one large pattern (a fifth of a second in Pyodide).
+const WARM_SLICE_MS = 25;
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -33,6 +37,10 @@ async function fetchLocal(path, kind) {
 export function createEngine(onStatus) {
   let status = { state: "starting" };
   let annotate = null;
+  let warm = null; // the bundle's warm(), until it reports everything compiled
+  let warmTimer = null;
+  let warmStart = 0;
+  let warmBusyMs = 0;
   let stats = {};
   const ports = new Set();
   const portIds = new WeakMap();
@@ -86,8 +94,42 @@ export function createEngine(onStatus) {
       loadMs: { runtime: Math.round(t1 - t0), bundle: Math.round(t2 - t1), warm: Math.round(t3 - t2) },
       readyMs: Math.round(t3 - t0),
       heap: () => pyodide._module?.HEAPU8?.length ?? 0,
+      warmedMs: null, // from ready until warm() reported everything compiled
+      warmBusyMs: 0, // of which spent compiling
     };
+    // Older bundles have no warm(): they compile on first use only.
+    if (typeof bundle.warm === "function") {
+      warm = bundle.warm;
+      warmStart = performance.now();
+    }
     setStatus({ state: "ready", ms: stats.readyMs });
+  }
+
+  // One slice of warming, unless a request is waiting: requests are always answered first.
+  function warmStep() {
+    warmTimer = null;
+    if (!warm) return;
+    if (pending.size) return; // drain() runs next and schedules warming again
+    const t0 = performance.now();
+    let done = true;
+    try {
+      done = warm(WARM_SLICE_MS);
+    } catch (err) {
+      console.warn("heed engine: warming stopped", err); // hints still work, compiled on first use
+    }
+    warmBusyMs += performance.now() - t0;
+    if (done) {
+      warm.destroy?.();
+      warm = null;
+      stats.warmedMs = Math.round(performance.now() - warmStart);
+      stats.warmBusyMs = Math.round(warmBusyMs);
+      return;
+    }
+    scheduleWarm();
+  }
+
+  function scheduleWarm() {
+    if (warm && warmTimer === null) warmTimer = setTimeout(warmStep, 0);
   }
 
   function drain() {
@@ -108,6 +150,7 @@ export function createEngine(onStatus) {
         post(port, { t: "result", ed: msg.ed, v: msg.v, error: String(err && err.message) });
       }
     }
+    scheduleWarm();
   }
 
   function schedule() {
@@ -150,6 +193,8 @@ export function createEngine(onStatus) {
           pyodide: stats.pyodide,
           loadMs: stats.loadMs,
           readyMs: stats.readyMs,
+          warmedMs: stats.warmedMs ?? null,
+          warmBusyMs: stats.warmBusyMs ?? 0,
           wasmHeapBytes: stats.heap ? stats.heap() : 0,
           jsHeapBytes: performance.memory ? performance.memory.usedJSHeapSize : null,
         });
