@@ -847,6 +847,8 @@ NEXT = [
 ]
 
 NOTES = [
+    "- The first long comment of a session (regexes compiled on first use) and the bundle's `warm()`, which"
+    " compiles them ahead while the extension is idle: [warm-up.md](warm-up.md), measured by hand.",
     "- Percentiles are nearest-rank over the per-comment medians (each comment timed in every round)."
     " *Best of rounds* takes each comment's fastest round instead: what the engine costs when the shared"
     " machine leaves it alone.",
