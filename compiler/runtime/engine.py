@@ -993,19 +993,20 @@ class _Late:
             if cond.scope == "context":
                 found = model.score(self.context_encoded()) if self.context else 0.0
             else:
-                sums = []
-                for sentence in self.encoded:
-                    got = sentence.sums.get(model.name)
-                    if got is None:
-                        # the words and pairs are split once per sentence for all models
-                        split = sentence.sums.get(_SPLIT)
-                        if split is None:
-                            split = sentence.sums[_SPLIT] = split_pairs(sentence.enc)
-                        got = sentence.sums[model.name] = model.sentence_sums(sentence.enc, split)
-                    sums.append(got)
-                found = model.probability(sums)
+                found = self._kept_probability(model, model.name, _exact_sums)
             self._scores[key] = found
         return found
+
+    def _kept_probability(self, model, key, sums_of) -> float:
+        """model.probability of the text's sentences' `sums_of(model, sentence)`, each kept with its
+        sentence under `key` (so a keystroke adds up only the sentence it changed)."""
+        sums = []
+        for sentence in self.encoded:
+            got = sentence.sums.get(key)
+            if got is None:
+                got = sentence.sums[key] = sums_of(model, sentence)
+            sums.append(got)
+        return model.probability(sums)
 
     def possible(self) -> frozenset:
         """The categories `text shows` may find in this text (self.raw must be set): those of the call's
@@ -1033,15 +1034,7 @@ class _Late:
         text's sentences as their sums are."""
         found = self._uppers.get(model.name)
         if found is None:
-            key = (model.name, True)
-            sums = []
-            for sentence in self.encoded:
-                got = sentence.sums.get(key)
-                if got is None:
-                    split = sentence.sums.get(_SPLIT)
-                    got = sentence.sums[key] = model.upper_sums(sentence.enc, split[0] if split else None)
-                sums.append(got)
-            found = self._uppers[model.name] = model.probability(sums)
+            found = self._uppers[model.name] = self._kept_probability(model, (model.name, True), _upper_sums)
         return found
 
     def counted(self, cond: Cond, found) -> bool:
@@ -1087,6 +1080,20 @@ class _Late:
 
     def passes(self, rule: Rule) -> bool:
         return all(self.found(c) == c.has for c in rule.late_conds)
+
+
+def _exact_sums(model, sentence: _Sentence) -> tuple:
+    """model.sentence_sums of the sentence; its words and pairs are split once for all models."""
+    split = sentence.sums.get(_SPLIT)
+    if split is None:
+        split = sentence.sums[_SPLIT] = split_pairs(sentence.enc)
+    return model.sentence_sums(sentence.enc, split)
+
+
+def _upper_sums(model, sentence: _Sentence) -> tuple:
+    """model.upper_sums of the sentence (builds no pairs; reuses the words if a model split them)."""
+    split = sentence.sums.get(_SPLIT)
+    return model.upper_sums(sentence.enc, split[0] if split else None)
 
 
 def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool, held: int, plans: dict) -> bool:

@@ -119,9 +119,7 @@ class Model:
         get = self.words.get
         # (map over dict.get runs the loops in C: this is paid once per new sentence of every call)
         word_sum = sum(map(get, tokens, repeat(0.0))) + sum(map(get, pairs, repeat(0.0)))
-        # (.get rather than __getitem__: in Pyodide a slot wrapper called by map() costs twice as much)
-        return (word_sum, len(tokens) + len(pairs), sum(map(self._letter_sums.get, tokens)),
-                sum(map(self._letter_counts.get, tokens)))
+        return (word_sum, len(tokens) + len(pairs), *self._letter_block(tokens))
 
     def upper_sums(self, encoded: str, tokens: list[str] | None = None) -> tuple[float, int, float, int]:
         """sentence_sums, but with a word weight sum that the sentence's cannot exceed: each word's
@@ -133,8 +131,12 @@ class Model:
             tokens = encoded.split()
         self._learn(tokens)
         n = len(tokens)
-        return (sum(map(self._upper.get, tokens)), n + n - 1 if n else 0,
-                sum(map(self._letter_sums.get, tokens)), sum(map(self._letter_counts.get, tokens)))
+        return (sum(map(self._upper.get, tokens)), n + n - 1 if n else 0, *self._letter_block(tokens))
+
+    def _letter_block(self, tokens: list[str]) -> tuple[float, int]:
+        """(letter weight sum, letter count) of a sentence's words, from the per-word memos (_learn)."""
+        # (.get rather than __getitem__: in Pyodide a slot wrapper called by map() costs twice as much)
+        return sum(map(self._letter_sums.get, tokens)), sum(map(self._letter_counts.get, tokens))
 
     def probability(self, sums: Iterable[tuple[float, int, float, int]]) -> float:
         """The score of a text from its sentences' sentence_sums."""
