@@ -796,13 +796,24 @@
     });
   }
 
+  // Several rules of one category often find the same words (a wish to die is also a goodbye to
+  // another rule): the writer gets one mark and card per category and spot, the first the engine
+  // gives, which stands for the rest; ignoring it ignores them too.
   function visibleHints(ed) {
-    return ed.hints.filter(
-      (g) =>
-        !settings.offCategories.includes(g.raw.category) &&
-        !settings.offRules.includes(g.raw.rule) &&
-        !ed.ignored.has(g.key),
-    );
+    const shown = [];
+    const keeper = new Map(); // category -> its last hint shown
+    for (const g of ed.hints) {
+      if (settings.offCategories.includes(g.raw.category) || settings.offRules.includes(g.raw.rule)) continue;
+      const last = keeper.get(g.raw.category);
+      if (last && g.s < last.e && last.s < g.e) {
+        last.folded.push(g); // its helplines still reach the card and the support panel
+        continue;
+      }
+      g.folded = [];
+      keeper.set(g.raw.category, g);
+      shown.push(g);
+    }
+    return shown.filter((g) => !ed.ignored.has(g.key));
   }
 
   function scheduleRender() {
@@ -1120,7 +1131,7 @@
 
   function resourcesFor(hints) {
     const seen = new Map();
-    for (const g of hints) for (const r of g.raw.resources || []) if (r && r.name && !seen.has(r.id || r.name)) seen.set(r.id || r.name, r);
+    for (const g of hints.flatMap((h) => [h, ...(h.folded || [])])) for (const r of g.raw.resources || []) if (r && r.name && !seen.has(r.id || r.name)) seen.set(r.id || r.name, r);
     const all = [...seen.values()];
     // The bundle lists a line's countries. With no line for the chosen country, an alert shows them all
     // (better than none for someone who may be in danger); other hints only show lines the writer can use.

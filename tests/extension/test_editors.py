@@ -7,10 +7,13 @@ Typing is key by key, like a person.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from heedtest import Browser, card, center, marks, panel, type_into, utf16_index, wait_fresh
 from playwright.sync_api import Page, expect
+
+from compiler.engines import CPythonEngine
 
 COMMITTED = "committed suicide"
 # Emoji (two UTF-16 units each) and line breaks before the flagged words shift every offset.
@@ -290,6 +293,27 @@ def test_ignore_once_and_turn_off_rule(browser: Browser, tab: Page) -> None:
         assert rule in browser.settings()["offRules"]
     finally:
         other.close()
+
+
+def test_one_mark_per_category_where_rules_find_the_same_words(browser: Browser, tab: Page, bundle_dir: Path) -> None:
+    text = "my sister goes full psycho if anyone touches her makeup"
+    with CPythonEngine(bundle_dir) as engine:
+        labels = [h for h in engine.annotate(text) if h["category"] == "stigmatizing-labels"]
+    assert len(labels) == 2 and labels[1]["start"] < labels[0]["end"], labels  # two rules, one spot
+    type_into(tab, "#comment", text)
+    wait_fresh(tab)
+    expect(marks(tab, "stigmatizing-labels")).to_have_count(1)
+    mark = marks(tab, "stigmatizing-labels")
+    assert mark.get_attribute("data-heed-rule") == labels[0]["rule"]  # the first the engine gives
+    # Ignoring it ignores the rule that found the same words; turning its rule off brings the other back.
+    tab.mouse.move(*center(mark.bounding_box()))
+    card(tab).locator("[data-heed-action=ignore]").click()
+    expect(marks(tab, "stigmatizing-labels")).to_have_count(0)
+    browser.set_settings(offRules=[labels[0]["rule"]])
+    tab.keyboard.type(" ", delay=12)
+    wait_fresh(tab)
+    expect(marks(tab, "stigmatizing-labels")).to_have_count(1)
+    assert marks(tab, "stigmatizing-labels").get_attribute("data-heed-rule") == labels[1]["rule"]
 
 
 def test_categories_can_be_turned_off(browser: Browser, tab: Page) -> None:
