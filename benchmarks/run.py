@@ -767,10 +767,13 @@ DESIGN = [
     " one `&`, instead of a Python set of hundreds of numbers built per sentence. The compiler numbers the"
     " sets the rules' alternatives need first, most needed first, which keeps the ints of their needs"
     " short (a word's own int is long: see below).",
-    "- **Tries**: an alternation is compiled with the branches that begin with the same character gathered"
-    " under it (`h(?:ope(?:less |ful )|elpless )`), so a word start costs a few tries instead of one per"
-    " list entry; branches only move past branches that cannot match where they do, so the matches are"
-    " those of the flat alternation (`tests/test_trie.py`).",
+    "- **Tries**: an alternation is compiled with the branches that begin with the same character "
+    "gathered under it (`h(?:ope(?:less |ful )|elpless )`), so a word start costs a few tries instead "
+    "of one per list entry; the entries of an alternation of lists (`@means | @places | @tools`) are "
+    "spliced into the alternation's trie (as groups, `re` entered each list's group at every place it "
+    "tried; an entry that may begin anywhere, such as `*kniv`, still keeps later ones from joining the "
+    "letters above it). Branches only move past branches that cannot match where they do, so the "
+    "matches are those of the flat alternation (`tests/test_trie.py`).",
     "- **Per-sentence cache**: sentences are kept by their text (least recently used dropped first, 4,096"
     " kept) with their encoding, language evidence and hits, so a keystroke matches only the sentence it"
     " changed (counted in `tests/test_performance_shape.py`).",
@@ -835,6 +838,28 @@ NEXT = [
     " begin is done once per pattern, the first time a long sentence needs it: about 3.6 s for all 2,371"
     " shipped patterns in CPython, mostly `re`'s own parser (2.8 s with the engine at the start of the"
     " session).",
+    "- **Session 8 (50,000-character sentence).** Where its time goes, measured inside each runtime "
+    "with the collector off (three texts, real calls): in Pyodide 49 % the regex tries, 21 % finding "
+    "the places to try them, 30 % the rest (conditions, offsets, scorer sums, JSON); CPython 46 / 20 / "
+    "34 %. Half of the regex time is ten patterns: the want-to-die family and its condition copies "
+    "(30-67 KB, 1.4-3.3 µs a try in CPython against a floor of 0.09 µs: about 60 of their 90 top-level "
+    "branches begin with a list, which `re` enters at every place, the desire list alone in 11 of them) "
+    "and a condition that was 25 lists in a row. Kept: the entries of such an alternation of lists are "
+    "spliced into one trie (above), and the word index of a long sentence holds offsets, so the places "
+    "a pattern can begin need no conversion: in interleaved A/B runs with the same hints the worst text "
+    "went from 218 to 193 ms in Pyodide and from 130 to 115 ms in CPython (sum of the three texts' best "
+    "rounds -9 % in both), and a corpus comment's mean -1 to -2 % (medians within the noise). Tried and "
+    "left out: *windows* (the compiler gave each alternative the most words from its start to its last "
+    "needed word and its rarest word set; a long sentence tried the regex only where such a word stands "
+    "close enough after the place): the tries actually run fell from 256,000 to 87,000 and the regex "
+    "time by 25-30 %, but finding the sets' words and marking the stretches cost as much again, so "
+    "whole calls were unchanged for every regex-size threshold tried. Also without effect: keeping a "
+    "long sentence's matches per regex for the rules that share it (repeat searches were 4 % of the "
+    "regex time), `gc.freeze()` after import, and trying a condition's places unsorted when it only "
+    "asks whether there is a match (more tries: a common word's places come first). Writing a list "
+    "shared by several alternatives once (`@desire (A | B | C)`) would cut the costliest tries, but it "
+    "changes which match wins where one entry is the beginning of another (*har lyst* / *har lyst "
+    "til*), so such lists need splitting or an ambiguity check first.",
     "- Every call returns every hint of the text with its messages and resources; `annotate_json` now writes"
     " the parts that depend only on a rule once, but in a long text a keystroke still rebuilds the hints of"
     " every sentence. Returning only the hints of the sentences that changed would cut it.",

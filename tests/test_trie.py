@@ -82,3 +82,22 @@ def test_trie_writes_a_shared_beginning_once() -> None:
     assert regex.count("ope") == 1 and regex.count("less ") < 4, regex  # "h" and "ope" written once
     assert re.match(regex, "hopelessness ").group() == "hopelessness "
     assert re.match(regex, "hopeful ").group() == "hopeful "
+
+
+def test_lists_of_an_alternation_share_one_trie() -> None:
+    """`@tools | @places` is one trie over both lists' words: kept as one group per list, `re` entered
+    every group at every place it tried a long sentence (session 8: 25 groups in one shipped condition)."""
+    lists = {
+        "tools": ast.WordList("tools", "list", [ast.Word(w, POS) for w in ("rope", "razor", "pills")], POS),
+        "places": ast.WordList("places", "list", [ast.Phrase(w, POS) for w in ("roof top", "bridge", "pier")], POS),
+    }
+    regex = PatternCompiler(lists).regex(ast.Alt((ast.ListRef("tools", POS), ast.ListRef("places", POS))))
+    assert regex.count("r(?:") == 1 and regex.count("pi(?:") == 1, regex  # each shared beginning written once
+    import re._parser as parser  # (the standard library's: the top level is one branch per first letter)
+
+    (op, (_, branches)), = list(parser.parse(regex))[1:]  # (after the start-of-word test)
+    assert op is parser.BRANCH and all(list(b)[0][0] is parser.LITERAL for b in branches), regex
+    for text in ("the roof top ", "a razor and rope ", "pier pills ", "bridge "):
+        flat = START + PatternCompiler(lists)._rx(ast.Alt((ast.ListRef("tools", POS), ast.ListRef("places", POS))),
+                                                  flat=True)
+        assert _matches(regex, text) == _matches(flat, text)

@@ -180,7 +180,8 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "tokens", "held", "entries", "_starts", "passed", "_reversed", "_digits", "_lower", "sums", "_anchors")
+                 "tokens", "held", "entries", "_starts", "passed", "_reversed", "_digits", "_lower", "sums", "_anchors",
+                 "_numbers")
 
     def __init__(self, text: str):
         self.text = text
@@ -200,6 +201,7 @@ class _Sentence:
         self._starts = None  # where each word starts, in a long sentence
         self._reversed = self._digits = self._lower = None  # (see starts_of)
         self._anchors = None  # first_words -> starts_of, in a long sentence
+        self._numbers = None  # offset of a word -> its number (see starts_of)
         self.tokens = set(tokens)  # the distinct words
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
         self.entries = None  # what Engine._words found for its words that do something (Engine._entries)
@@ -208,12 +210,12 @@ class _Sentence:
         self.sums: dict = {}
 
     def positions(self) -> dict:
-        """The numbers of the words of the sentence at which each distinct word stands (for long
-        sentences; self.starts() gives where each number starts)."""
+        """The offsets in the encoded sentence at which each distinct word starts (for long sentences):
+        offsets rather than word numbers, so the places a pattern can begin need no conversion."""
         if self._positions is None:
             index: dict = {}
-            for number, tok in enumerate(self.enc[:-1].split(" ")):
-                index.setdefault(tok, []).append(number)
+            for tok, offset in zip(self.enc[:-1].split(" "), self.starts()):
+                index.setdefault(tok, []).append(offset)
             self._positions = index
             self._sorted = sorted(index)
         return self._positions
@@ -238,7 +240,7 @@ class _Sentence:
         if self._anchors is None:
             self._anchors = {}
         index = self.positions()
-        numbers = []
+        offsets = []
         for back, words, prefixes, endings, digits in readings:
             out = []
             for word in words & index.keys():
@@ -254,13 +256,15 @@ class _Sentence:
                     self._digits = [w for w in self._sorted if w[:1].isdecimal()]
                 for word in self._digits:
                     out.extend(index[word])
-            if back:
-                out = [n - back for n in out if n >= back]
-            numbers.extend(out)
-        numbers.sort()  # (a word found twice only costs a second try: _anchored skips a match it has)
-        starts = self.starts()  # (a comprehension: in Pyodide, map() over a slot wrapper costs twice as much)
-        found = self._anchors[first] = [starts[n] for n in numbers]
-        return found
+            if back:  # the start of the word `back` words before each
+                starts = self.starts()
+                if self._numbers is None:
+                    self._numbers = {offset: n for n, offset in enumerate(starts)}
+                out = [starts[n - back] for n in map(self._numbers.get, out) if n >= back]
+            offsets.extend(out)
+        offsets.sort()  # (a word found twice only costs a second try: _anchored skips a match it has)
+        self._anchors[first] = offsets
+        return offsets
 
     def lower_case(self) -> bool:
         """Has the sentence no character lower-casing changes? (Almost always: words are lower-cased.)"""
