@@ -468,8 +468,10 @@ class Engine:
         def required_score(c: Cond) -> bool:
             return c.has and c.model is not None and c.scope == "text" and not c.count
 
-        self._showing = tuple((rules[i].category, shown[i], tuple(filter(required_score, rules[i].conditions)))
-                              for i in text_rules if i not in self._needs_context)
+        # The gates of its required conditions (_pre_gates; a text rule reads the whole text as its
+        # sentence, so both kinds are tried on the text's word sets) settle most rules before any score.
+        self._showing = tuple((rules[i].category, shown[i], tuple(filter(required_score, rules[i].conditions)),
+                               self._pre.get(i)) for i in text_rules if i not in self._needs_context)
         # (languages, has a context) -> the text rules that can fire, and the categories each needs shown
         self._text_rules_for = {}
         for langs in _LANGUAGE_TUPLES:
@@ -825,6 +827,8 @@ class Engine:
             needs_context = self._needs_context
             text_rules = [idx for idx in compress(text_rules, map(possible.issuperset, shown_needed))
                           if idx in needs_context or rules[idx].category in possible]
+        pre = self._pre
+        held = late.held()
         hits = []
         categories_done: set = set()
         question = False
@@ -834,6 +838,9 @@ class Engine:
                 continue
             if rule.category in categories_done:
                 continue  # still unsure of the language: one hint per category, not one per language
+            gates = pre.get(idx)
+            if gates is not None and _shut(gates, held, held):
+                continue  # a required condition's words are missing from the text
             if idx in self._asks_question:
                 question = is_question(text)
             for c in self._text_conds[idx]:
@@ -1021,12 +1028,14 @@ class _Late:
             rules = self.engine.rules
             possible = {rules[h[0]].category for h in self.raw}
             todo = [r for r in self.engine._showing if r[0] not in possible]
+            held = self.held()
             grew = True
             while grew and todo:
                 grew = False
                 for entry in todo:
-                    category, needs, scores = entry
-                    if category not in possible and needs <= possible and all(map(self.found, scores)):
+                    category, needs, scores, gates = entry
+                    if (category not in possible and needs <= possible
+                            and (gates is None or not _shut(gates, held, held)) and all(map(self.found, scores))):
                         possible.add(category)
                         grew = True
                 todo = [r for r in todo if r[0] not in possible]
