@@ -463,15 +463,17 @@ class Engine:
         # ... and when the call's hits lack one of those categories (read from the hits, see
         # _Late.found), the rule is passed over at once
         shown = {i: frozenset(c.shows for c in rules[i].conditions if needs_shown(c)) for i in text_rules}
-        # For _Late.possible: the text rules a `text shows` may run (no context, either language), each
-        # with its category, the categories it needs shown and its required scores.
+        # For _Late.possible: by languages, the text rules a `text shows` may run with them (no context),
+        # each with its category, the categories it needs shown and its required scores.
         def required_score(c: Cond) -> bool:
             return c.has and c.model is not None and c.scope == "text" and not c.count
 
         # The gates of its required conditions (_pre_gates; a text rule reads the whole text as its
         # sentence, so both kinds are tried on the text's word sets) settle most rules before any score.
-        self._showing = tuple((rules[i].category, shown[i], tuple(filter(required_score, rules[i].conditions)),
-                               self._pre.get(i)) for i in text_rules if i not in self._needs_context)
+        self._showing = {langs: tuple((rules[i].category, shown[i], tuple(filter(required_score, rules[i].conditions)),
+                                       self._pre.get(i)) for i in text_rules
+                                      if i not in self._needs_context and rules[i].lang in langs)
+                         for langs in _LANGUAGE_TUPLES}
         # (languages, has a context) -> the text rules that can fire, and the categories each needs shown
         self._text_rules_for = {}
         for langs in _LANGUAGE_TUPLES:
@@ -1027,7 +1029,11 @@ class _Late:
         if self._possible is None:
             rules = self.engine.rules
             possible = {rules[h[0]].category for h in self.raw}
-            todo = [r for r in self.engine._showing if r[0] not in possible]
+            # `text shows` runs text rules in the languages the text's own words say (_text_rule_hits
+            # without a context), and a text of neither gets both, a superset of any other choice
+            score = self.text_score()
+            langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
+            todo = [r for r in self.engine._showing[langs] if r[0] not in possible]
             held = self.held()
             grew = True
             while grew and todo:
