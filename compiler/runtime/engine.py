@@ -467,8 +467,8 @@ class Engine:
         # each with its category, the categories it needs shown, its required scores, the gates of its
         # required conditions (_pre_gates; a text rule reads the whole text as its sentence, so both
         # kinds are tried on the text's word sets) and a mask the text must share a bit with for them
-        # to open (_gate_key). Split in those that need no category shown and the others: most texts
-        # show none, and then only the first are looked at.
+        # to open (_gate_key). Split in those that need no category shown and the others (and the
+        # categories those need): most texts show none of them, and then only the first are looked at.
         def required_score(c: Cond) -> bool:
             return c.has and c.model is not None and c.scope == "text" and not c.count
 
@@ -481,14 +481,17 @@ class Engine:
         self._showing = {}
         for langs in _LANGUAGE_TUPLES:
             entries = [entry(i) for i in text_rules if i not in self._needs_context and rules[i].lang in langs]
-            self._showing[langs] = (tuple(e for e in entries if not e[1]), tuple(e for e in entries if e[1]))
+            self._showing[langs] = (tuple(e for e in entries if not e[1]), tuple(e for e in entries if e[1]),
+                                    frozenset(chain.from_iterable(e[1] for e in entries)))
         # (languages, has a context) -> the text rules that can fire, and the categories each needs shown
         self._text_rules_for = {}
         for langs in _LANGUAGE_TUPLES:
             for with_context in (False, True):
                 able = tuple(i for i in text_rules
                              if rules[i].lang in langs and (with_context or i not in self._needs_context))
-                self._text_rules_for[langs, with_context] = (able, tuple(shown[i] for i in able))
+                # the last: those left when no category is possible (a text without hits, most texts)
+                self._text_rules_for[langs, with_context] = (
+                    able, tuple(shown[i] for i in able), [i for i in able if i in self._needs_context and not shown[i]])
         self._asks_question = frozenset(
             i for i in text_rules if any(c.scope == "question" for c in rules[i].conditions))
         self.resources = resources
@@ -828,7 +831,7 @@ class Engine:
             # A reply such as "❤️" gives no sign of its language: take the one of the text it answers.
             score = late.text_score() or (language_score(late.context) if late.context else 0)
             langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
-        text_rules, shown_needed = self._text_rules_for[langs, bool(late.context)]
+        text_rules, shown_needed, unshown = self._text_rules_for[langs, bool(late.context)]
         rules = self.rules
         if late.raw is not None:
             # a rule needing `text shows: C` cannot hold unless C may be shown, and a rule that needs no
@@ -836,7 +839,7 @@ class Engine:
             possible = late.possible()
             needs_context = self._needs_context
             text_rules = [idx for idx in compress(text_rules, map(possible.issuperset, shown_needed))
-                          if idx in needs_context or rules[idx].category in possible]
+                          if idx in needs_context or rules[idx].category in possible] if possible else unshown
         pre = self._pre
         gate_keys = self._gate_keys
         held = late.held()
@@ -1042,7 +1045,7 @@ class _Late:
             # without a context), and a text of neither gets both, a superset of any other choice
             score = self.text_score()
             langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
-            free, needy = self.engine._showing[langs]
+            free, needy, needed = self.engine._showing[langs]
             held = self.held()
             found = self.found
             # (the gates first: a bit test, then _shut; scores last, as they may be worked out)
@@ -1050,8 +1053,8 @@ class _Late:
                 if (category not in possible and (gates is None or (held & key and not _shut(gates, held, held)))
                         and all(map(found, scores))):
                     possible.add(category)
-            # the others, until no more categories are added (they need none when none is possible)
-            todo = [r for r in needy if r[0] not in possible] if possible else ()
+            # the others, until no more categories are added (none can be while no category they need is)
+            todo = [r for r in needy if r[0] not in possible] if not possible.isdisjoint(needed) else ()
             grew = True
             while grew and todo:
                 grew = False
