@@ -463,20 +463,35 @@ class Engine:
         # ... and when the call's hits lack one of those categories (read from the hits, see
         # _Late.found), the rule is passed over at once
         shown = {i: frozenset(c.shows for c in rules[i].conditions if needs_shown(c)) for i in text_rules}
-        # For _Late.possible: the text rules a `text shows` may run (no context, either language), each
-        # with its category, the categories it needs shown and its required scores.
+        # For _Late.possible: by languages, the text rules a `text shows` may run with them (no context),
+        # each with its category, the categories it needs shown, its required scores, the gates of its
+        # required conditions (_pre_gates; a text rule reads the whole text as its sentence, so both
+        # kinds are tried on the text's word sets) and a mask the text must share a bit with for them
+        # to open (_gate_key). Split in those that need no category shown and the others (and the
+        # categories those need): most texts show none of them, and then only the first are looked at.
         def required_score(c: Cond) -> bool:
             return c.has and c.model is not None and c.scope == "text" and not c.count
 
-        self._showing = tuple((rules[i].category, shown[i], tuple(filter(required_score, rules[i].conditions)))
-                              for i in text_rules if i not in self._needs_context)
+        def entry(i: int) -> tuple:
+            gates = self._pre.get(i)
+            return (rules[i].category, shown[i], tuple(filter(required_score, rules[i].conditions)), gates,
+                    _gate_key(gates))
+
+        self._gate_keys = {i: _gate_key(self._pre[i]) for i in text_rules if i in self._pre}
+        self._showing = {}
+        for langs in _LANGUAGE_TUPLES:
+            entries = [entry(i) for i in text_rules if i not in self._needs_context and rules[i].lang in langs]
+            self._showing[langs] = (tuple(e for e in entries if not e[1]), tuple(e for e in entries if e[1]),
+                                    frozenset(chain.from_iterable(e[1] for e in entries)))
         # (languages, has a context) -> the text rules that can fire, and the categories each needs shown
         self._text_rules_for = {}
         for langs in _LANGUAGE_TUPLES:
             for with_context in (False, True):
                 able = tuple(i for i in text_rules
                              if rules[i].lang in langs and (with_context or i not in self._needs_context))
-                self._text_rules_for[langs, with_context] = (able, tuple(shown[i] for i in able))
+                # the last: those left when no category is possible (a text without hits, most texts)
+                self._text_rules_for[langs, with_context] = (
+                    able, tuple(shown[i] for i in able), [i for i in able if i in self._needs_context and not shown[i]])
         self._asks_question = frozenset(
             i for i in text_rules if any(c.scope == "question" for c in rules[i].conditions))
         self.resources = resources
@@ -816,7 +831,7 @@ class Engine:
             # A reply such as "❤️" gives no sign of its language: take the one of the text it answers.
             score = late.text_score() or (language_score(late.context) if late.context else 0)
             langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
-        text_rules, shown_needed = self._text_rules_for[langs, bool(late.context)]
+        text_rules, shown_needed, unshown = self._text_rules_for[langs, bool(late.context)]
         rules = self.rules
         if late.raw is not None:
             # a rule needing `text shows: C` cannot hold unless C may be shown, and a rule that needs no
@@ -824,7 +839,10 @@ class Engine:
             possible = late.possible()
             needs_context = self._needs_context
             text_rules = [idx for idx in compress(text_rules, map(possible.issuperset, shown_needed))
-                          if idx in needs_context or rules[idx].category in possible]
+                          if idx in needs_context or rules[idx].category in possible] if possible else unshown
+        pre = self._pre
+        gate_keys = self._gate_keys
+        held = late.held()
         hits = []
         categories_done: set = set()
         question = False
@@ -834,6 +852,9 @@ class Engine:
                 continue
             if rule.category in categories_done:
                 continue  # still unsure of the language: one hint per category, not one per language
+            gates = pre.get(idx)
+            if gates is not None and (not held & gate_keys[idx] or _shut(gates, held, held)):
+                continue  # a required condition's words are missing from the text
             if idx in self._asks_question:
                 question = is_question(text)
             for c in self._text_conds[idx]:
@@ -1020,13 +1041,27 @@ class _Late:
         if self._possible is None:
             rules = self.engine.rules
             possible = {rules[h[0]].category for h in self.raw}
-            todo = [r for r in self.engine._showing if r[0] not in possible]
+            # `text shows` runs text rules in the languages the text's own words say (_text_rule_hits
+            # without a context), and a text of neither gets both, a superset of any other choice
+            score = self.text_score()
+            langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
+            free, needy, needed = self.engine._showing[langs]
+            held = self.held()
+            found = self.found
+            # (the gates first: a bit test, then _shut; scores last, as they may be worked out)
+            for category, _, scores, gates, key in free:
+                if (category not in possible and (gates is None or (held & key and not _shut(gates, held, held)))
+                        and all(map(found, scores))):
+                    possible.add(category)
+            # the others, until no more categories are added (none can be while no category they need is)
+            todo = [r for r in needy if r[0] not in possible] if not possible.isdisjoint(needed) else ()
             grew = True
             while grew and todo:
                 grew = False
-                for entry in todo:
-                    category, needs, scores = entry
-                    if category not in possible and needs <= possible and all(map(self.found, scores)):
+                for category, needs, scores, gates, key in todo:
+                    if (category not in possible and needs <= possible
+                            and (gates is None or (held & key and not _shut(gates, held, held)))
+                            and all(map(found, scores))):
                         possible.add(category)
                         grew = True
                 todo = [r for r in todo if r[0] not in possible]
@@ -1237,6 +1272,17 @@ def _shut(gates: tuple, held: int, text_held: int) -> int:
         if not _may_reach(plan, text_held):
             return _TEXT
     return 0
+
+
+def _gate_key(gates: tuple | None) -> int | None:
+    """A mask that word sets for which the _pre_gates `gates` may all open share a bit with (those of
+    one of them): one `&` rules most texts out before _shut is called. None when there are no gates."""
+    if gates is None:
+        return None
+    sentence_gates, sentence_counted, text_gates, text_counted = gates
+    for gate in chain(sentence_gates, text_gates):
+        return gate.alone | gate.keys
+    return reduce(or_, next(chain(sentence_counted, text_counted))[0], 0)
 
 
 def _may_reach(plan: tuple, held: int) -> bool:

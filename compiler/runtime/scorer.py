@@ -129,9 +129,14 @@ class Model:
         far below), for about half the work of scoring it. `tokens`: encoded.split(), when known."""
         if tokens is None:
             tokens = encoded.split()
-        self._learn(tokens)
+        try:  # (a word not learnt yet gives None: rare once a few comments were read, so no set is built first)
+            most = sum(map(self._upper.get, tokens))
+        except TypeError:
+            self._learn(tokens)
+            most = sum(map(self._upper.get, tokens))
         n = len(tokens)
-        return (sum(map(self._upper.get, tokens)), n + n - 1 if n else 0, *self._letter_block(tokens))
+        return (most, n + n - 1 if n else 0, sum(map(self._letter_sums.get, tokens)),
+                sum(map(self._letter_counts.get, tokens)))
 
     def _letter_block(self, tokens: list[str]) -> tuple[float, int]:
         """(letter weight sum, letter count) of a sentence's words, from the per-word memos (_learn)."""
