@@ -18,6 +18,9 @@ const MAX_CONTEXT_CHARS = 5_000; // the tab sends at most 1,500
 // long, between requests, so the first long comment of a session need not wait for them. A slice can
 // overrun by one large pattern (a fifth of a second in Pyodide).
 const WARM_SLICE_MS = 25;
+// Slices wait until the writer has paused this long: a keystroke then never queues behind one (while
+// someone types, the patterns their words need are compiled on first use, as without warming).
+const WARM_IDLE_MS = 400;
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -41,6 +44,7 @@ export function createEngine(onStatus) {
   let warmTimer = null;
   let warmStart = 0;
   let warmBusyMs = 0;
+  let lastRequest = -Infinity; // when the last request came in (performance.now())
   let stats = {};
   const ports = new Set();
   const portIds = new WeakMap();
@@ -110,6 +114,7 @@ export function createEngine(onStatus) {
     warmTimer = null;
     if (!warm) return;
     if (pending.size) return; // drain() runs next and schedules warming again
+    if (performance.now() - lastRequest < WARM_IDLE_MS) return scheduleWarm(); // still typing
     const t0 = performance.now();
     let done = true;
     try {
@@ -129,7 +134,9 @@ export function createEngine(onStatus) {
   }
 
   function scheduleWarm() {
-    if (warm && warmTimer === null) warmTimer = setTimeout(warmStep, 0);
+    if (warm && warmTimer === null) {
+      warmTimer = setTimeout(warmStep, Math.max(0, lastRequest + WARM_IDLE_MS - performance.now()));
+    }
   }
 
   function drain() {
@@ -154,6 +161,7 @@ export function createEngine(onStatus) {
   }
 
   function schedule() {
+    lastRequest = performance.now();
     if (scheduled || !annotate) return;
     scheduled = true;
     setTimeout(drain, 0);
