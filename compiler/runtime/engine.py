@@ -1245,11 +1245,6 @@ def _anchored(regex: re.Pattern, enc: str, starts: list[int]):
             end = m.end()
 
 
-def _chain(first: re.Match, rest):
-    yield first
-    yield from rest
-
-
 def _utf16(astral: list[int], start: int, end: int) -> tuple[int, int]:
     """UTF-16 offsets, given the text's astral_positions (each such character is two code units)."""
     if not astral:
