@@ -478,6 +478,10 @@ class Engine:
                     _gate_key(gates))
 
         self._gate_keys = {i: _gate_key(self._pre[i]) for i in text_rules if i in self._pre}
+        # for _match: each gated rule's gates and a mask a sentence must share a bit with for the first of
+        # them on the sentence to open (0: none such); most rules woken are shut by that `&` alone
+        self._match_pre = {i: (gates, gates[0][0].alone | gates[0][0].keys if gates[0] else 0)
+                           for i, gates in self._pre.items()}
         self._showing = {}
         for langs in _LANGUAGE_TUPLES:
             entries = [entry(i) for i in text_rules if i not in self._needs_context and rules[i].lang in langs]
@@ -710,31 +714,48 @@ class Engine:
             vetoes: dict = {}
             short = len(enc) <= _LONG_SENTENCE
             rules = self.rules
-            pre = self._pre
+            pre = self._match_pre
             held = self._held(sentence)
             for idx in candidates:
                 rule = rules[idx]
-                gates = pre.get(idx)
-                if gates is not None:
+                gated = pre.get(idx)
+                if gated is not None:
                     # a required condition that cannot hold here: the regex need not run
-                    shut = _shut(gates, held, text_held)
+                    key = gated[1]
+                    if key and not held & key:
+                        continue  # (what _shut would say: its first gate is shut by the sentence)
+                    shut = _shut(gated[0], held, text_held)
                     if shut:
                         if shut == _TEXT:
                             passed.append(idx)
                         continue
-                matches = (rule._re or rule.regex).finditer(enc) if short else _scan(rule, sentence)
-                if rule.sentence_conds:
+                # (explicit loops below rather than all() over generators: each costs a frame per rule)
+                conds = rule.sentence_conds
+                if conds:
                     # Conditions only filter, so they are checked after the match: most woken rules do
                     # not match, and a condition is often a longer regex than the match.
-                    first = next(matches, None)
+                    if short:
+                        regex = rule._re or rule.regex
+                        first = regex.search(enc)
+                    else:
+                        matches = _scan(rule, sentence)
+                        first = next(matches, None)
                     if first is None:
                         continue
                     if question is None:
                         question = is_question(text)
                     plans = self._counted
-                    if not all(_sentence_condition(c, sentence, question, held, plans) for c in rule.sentence_conds):
+                    for c in conds:
+                        if not _sentence_condition(c, sentence, question, held, plans):
+                            break
+                    else:
+                        conds = None
+                    if conds is not None:
                         continue
-                    matches = _chain(first, matches)
+                    # the rest as finditer would go on from `first` (no pattern matches nothing)
+                    matches = [first, *(regex.finditer(enc, first.end()) if short else matches)]
+                else:
+                    matches = (rule._re or rule.regex).finditer(enc) if short else _scan(rule, sentence)
                 around = None  # the match and near conditions that can matter in this sentence
                 for m in matches:
                     if rule.match_conds:
@@ -742,7 +763,12 @@ class Engine:
                             around = _around(rule, held)
                             if around is None:  # a required pattern cannot occur here
                                 break
-                        if around and not all(_near(c, sentence, vetoes, m) == c.has for c in around):
+                        for c in around:
+                            if _near(c, sentence, vetoes, m) != c.has:
+                                break
+                        else:
+                            c = None
+                        if c is not None:
                             continue
                     s, e = sentence.original(m.start(), m.end())
                     hits.append((idx, s, e, _suggestions(rule, sentence, m, text[s:e]) if rule.suggestions else ()))
@@ -1217,11 +1243,6 @@ def _anchored(regex: re.Pattern, enc: str, starts: list[int]):
         if m.start() >= end:
             yield m
             end = m.end()
-
-
-def _chain(first: re.Match, rest):
-    yield first
-    yield from rest
 
 
 def _utf16(astral: list[int], start: int, end: int) -> tuple[int, int]:
