@@ -855,8 +855,7 @@ class Engine:
             langs = (lang,)
         else:
             # A reply such as "❤️" gives no sign of its language: take the one of the text it answers.
-            score = late.text_score() or (language_score(late.context) if late.context else 0)
-            langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
+            langs = _languages_of(late.text_score() or (language_score(late.context) if late.context else 0))
         text_rules, shown_needed, unshown = self._text_rules_for[langs, bool(late.context)]
         rules = self.rules
         if late.raw is not None:
@@ -1069,9 +1068,7 @@ class _Late:
             possible = {rules[h[0]].category for h in self.raw}
             # `text shows` runs text rules in the languages the text's own words say (_text_rule_hits
             # without a context), and a text of neither gets both, a superset of any other choice
-            score = self.text_score()
-            langs = ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
-            free, needy, needed = self.engine._showing[langs]
+            free, needy, needed = self.engine._showing[_languages_of(self.text_score())]
             held = self.held()
             found = self.found
             # (the gates first: a bit test, then _shut; scores last, as they may be worked out)
@@ -1295,6 +1292,11 @@ def _shut(gates: tuple, held: int, text_held: int) -> int:
     return 0
 
 
+def _languages_of(score: float) -> tuple:
+    """The languages whose text rules read a whole text of this language score (both when unsure)."""
+    return ("da",) if score > 0 else ("en",) if score < 0 else ("da", "en")
+
+
 def _gate_key(gates: tuple | None) -> int | None:
     """A mask that word sets for which the _pre_gates `gates` may all open share a bit with (those of
     one of them): one `&` rules most texts out before _shut is called. None when there are no gates."""
@@ -1368,6 +1370,7 @@ _NEEDY = itemgetter(1)  # the rules woken when the sentence holds more words,
 _NEEDS = itemgetter(2)  # and, for each of those, the word sets it must hold a word of (a _mask)
 # the language tuples a sentence is read with (Engine._languages) that include a rule's language
 _LANGUAGE_TUPLES = (("da",), ("en",), ("da", "en"))
+
 _LANGUAGE_CHOICES = {lang: tuple(t for t in _LANGUAGE_TUPLES if lang in t) for lang in ("da", "en")}
 _WOKEN_FOR = {langs: methodcaller("get", langs) for langs in _LANGUAGE_TUPLES}
 

@@ -135,8 +135,7 @@ class Model:
             self._learn(tokens)
             most = sum(map(self._upper.get, tokens))
         n = len(tokens)
-        return (most, n + n - 1 if n else 0, sum(map(self._letter_sums.get, tokens)),
-                sum(map(self._letter_counts.get, tokens)))
+        return (most, n + n - 1 if n else 0, *self._letter_block(tokens))
 
     def _letter_block(self, tokens: list[str]) -> tuple[float, int]:
         """(letter weight sum, letter count) of a sentence's words, from the per-word memos (_learn)."""
