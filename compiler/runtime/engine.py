@@ -23,7 +23,7 @@ import re
 from bisect import bisect_left
 from functools import reduce
 from itertools import accumulate, chain, compress, repeat
-from operator import add, itemgetter, methodcaller, or_
+from operator import add, and_, eq, itemgetter, methodcaller, or_
 from time import perf_counter
 
 from .scorer import split_pairs
@@ -386,7 +386,7 @@ class _Gate:
     """Whether a sentence may hold a match of a condition's pattern: some alternative of it finds all
     the word sets it needs among those the sentence holds (alternatives are looked up by their key's)."""
 
-    __slots__ = ("alone", "keys", "by_key")
+    __slots__ = ("alone", "keys", "by_key", "any")
 
     def __init__(self, alternatives: tuple):
         self.alone = 0  # the keys of alternatives that need nothing else
@@ -397,17 +397,23 @@ class _Gate:
             else:
                 self.alone |= 1 << key
         self.keys = _mask(self.by_key)
+        # Every key: a sentence holds one of them for the gate to open. `held` spans thousands of bits,
+        # and each `&` with it costs a loop over them (dearer still in Pyodide), so most gates are shut
+        # by this one `&`, and the rest are read from its (short) result.
+        self.any = self.alone | self.keys
 
     def open_for(self, held: int) -> bool:
-        if self.alone & held:
+        hit = self.any & held
+        if not hit:
+            return False
+        if hit & self.alone:
             return True
-        keys = self.keys & held
-        while keys:  # each held key, lowest bit first
-            low = keys & -keys
+        while hit:  # each held key, lowest bit first
+            low = hit & -hit
             for others in self.by_key[low.bit_length() - 1]:
                 if others & held == others:
                     return True
-            keys ^= low
+            hit ^= low
         return False
 
 
@@ -480,7 +486,7 @@ class Engine:
         self._gate_keys = {i: _gate_key(self._pre[i]) for i in text_rules if i in self._pre}
         # for _match: each gated rule's gates and a mask a sentence must share a bit with for the first of
         # them on the sentence to open (0: none such); most rules woken are shut by that `&` alone
-        self._match_pre = {i: (gates, gates[0][0].alone | gates[0][0].keys if gates[0] else 0)
+        self._match_pre = {i: (gates, gates[0][0].any if gates[0] else 0)
                            for i, gates in self._pre.items()}
         self._showing = {}
         for langs in _LANGUAGE_TUPLES:
@@ -841,7 +847,8 @@ class Engine:
         woke = list(filter(None, map(_WOKEN_FOR[langs], map(_WOKEN, entries))))
         found.update(*map(_OUTRIGHT, woke))
         needs = list(chain.from_iterable(map(_NEEDS, woke)))
-        found.update(compress(chain.from_iterable(map(_NEEDY, woke)), [held & n == n for n in needs]))
+        # held & n == n for each need, in C (a comprehension costs ten bytecodes a need, forty needs a sentence)
+        found.update(compress(chain.from_iterable(map(_NEEDY, woke)), map(eq, map(and_, repeat(held), needs), needs)))
         if not with_context:
             found -= self._needs_context
         if cats is not None:
@@ -893,6 +900,8 @@ class Engine:
 
     def _ordered(self, found: list) -> list:
         """The hits in the order hints are given, each once (and a `once` rule's first only)."""
+        if len(found) < 2:
+            return found  # (most calls: nothing to order or drop)
         seen = set()
         once_done = set()
         rules = self.rules
@@ -978,6 +987,7 @@ class _Late:
         self._scores: dict = {}  # (scope, model name) -> score
         self._uppers: dict = {}  # model name -> Late.upper
         self._possible = None  # see possible()
+        self._text_score = None  # see text_score()
 
     def _alone(self) -> _Late:
         """These conditions for the same text without a context (as `text shows` judges it)."""
@@ -1132,7 +1142,14 @@ class _Late:
     def text_score(self) -> int:
         """text.language_score of the text: its sentences hold every word of it and every Danish letter,
         so their evidence adds up to it."""
-        return sum(s.words_score for s in self.encoded) + (2 if any(s.danish_letters for s in self.encoded) else 0)
+        if self._text_score is None:  # (asked for by both possible() and _text_rule_hits)
+            encoded = self.encoded
+            if len(encoded) == 1:
+                self._text_score = encoded[0].score
+            else:
+                self._text_score = (sum(s.words_score for s in encoded)
+                                    + (2 if any(s.danish_letters for s in encoded) else 0))
+        return self._text_score
 
     def held(self) -> int:
         """The WORD_SETS any sentence of the text holds a word of (a _mask)."""
@@ -1174,7 +1191,7 @@ def _count_plan(cond: Cond) -> tuple:
     gated = [o for o in cond.options
              if o.gate is not None and o.shows is None and o.scope in ("sentence", "text", "match", "near")]
     others = [o for o in cond.options if o not in gated]
-    return tuple(o.gate.alone | o.gate.keys for o in gated), tuple(gated), tuple(others)
+    return tuple(o.gate.any for o in gated), tuple(gated), tuple(others)
 
 
 def _reaches(plan: tuple, count: int, held: int, found) -> bool:
@@ -1304,7 +1321,7 @@ def _gate_key(gates: tuple | None) -> int | None:
         return None
     sentence_gates, sentence_counted, text_gates, text_counted = gates
     for gate in chain(sentence_gates, text_gates):
-        return gate.alone | gate.keys
+        return gate.any
     return reduce(or_, next(chain(sentence_counted, text_counted))[0], 0)
 
 
