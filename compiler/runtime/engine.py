@@ -452,6 +452,7 @@ class Engine:
                 # open when any of the rule's `unless:` patterns may match: one test for all of them
                 rule.veto_gate = _Gate(tuple(chain.from_iterable(_number_lists(c.needs) for c in rule.match_conds)))
         self.always_rules = always_rules
+        self._late_rules = frozenset(i for i, rule in enumerate(rules) if rule.late_conds)  # see _Late.passes
         self._always_for = {langs: tuple(i for i in always_rules if rules[i].lang in langs)
                             for langs in _LANGUAGE_TUPLES}
         self.text_rules = text_rules
@@ -630,7 +631,8 @@ class Engine:
         late._held = text_held
         if lang is None and cats is None:
             late.raw = found  # every hit of every category: `text shows` reads them (see _Late.found)
-        found = [h for h in found if late.passes(self.rules[h[0]])]
+        rules, late_rules = self.rules, self._late_rules
+        found = [h for h in found if h[0] not in late_rules or late.passes(rules[h[0]])]
         if text_rules:
             found.extend(self._text_rule_hits(text, lang, cats, late))
         return found
@@ -1127,12 +1129,13 @@ class _Late:
             # ruled out here at once, without looking at each sentence.
             if gate is None or gate.open_for(self.held()):
                 held_by = self.engine._held
+                single = len(self.encoded) == 1  # (its sentence holds what the text does: the gate is open)
                 # each sentence remembers what it held, so typing in a long text searches one sentence again
                 for sentence in self.encoded:
                     found = sentence.found.get(pattern)
                     if found is None:
-                        found = sentence.found[pattern] = ((gate is None or gate.open_for(held_by(sentence)))
-                                                           and _search(cond, sentence))
+                        found = sentence.found[pattern] = (
+                            (gate is None or single or gate.open_for(held_by(sentence))) and _search(cond, sentence))
                     if found:
                         hit = True
                         break
@@ -1158,7 +1161,10 @@ class _Late:
         return self._held
 
     def passes(self, rule: Rule) -> bool:
-        return all(self.found(c) == c.has for c in rule.late_conds)
+        for c in rule.late_conds:  # (a loop, not all() over a generator: no frame per rule)
+            if self.found(c) != c.has:
+                return False
+        return True
 
 
 def _exact_sums(model, sentence: _Sentence) -> tuple:
@@ -1181,7 +1187,8 @@ def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool, held: i
     if cond.count:
         return _reaches(plans[cond], cond.count, held,
                         lambda o: _sentence_condition(o, sentence, question, held, plans)) == cond.has
-    found = _open(cond, held) and next(_scan(cond, sentence), None) is not None  # regex.search
+    gate = cond.gate  # (_open, written out: this runs for every woken rule's sentence conditions)
+    found = (gate is None or gate.open_for(held)) and next(_scan(cond, sentence), None) is not None
     return found == cond.has
 
 
@@ -1358,7 +1365,8 @@ def _around(rule: Rule, held: int) -> list | None:
         return []
     out = []
     for c in rule.match_conds:
-        if _open(c, held):
+        gate = c.gate
+        if gate is None or gate.open_for(held):  # (_open, written out)
             out.append(c)
         elif c.has:
             return None
@@ -1419,8 +1427,8 @@ def _suggestions(rule: Rule, sentence: _Sentence, m: re.Match, original: str) ->
 
 def match_case(suggestion: str, original: str) -> str:
     """Give the suggestion the capitalisation of the words it replaces."""
-    letters = [c for c in original if c.isalpha()]
-    if len(letters) > 1 and all(c.isupper() for c in letters):
+    letters = list(filter(str.isalpha, original))  # (filter and map: the loops run in C)
+    if len(letters) > 1 and all(map(str.isupper, letters)):
         return suggestion.upper()
     if letters and original.lstrip()[:1].isupper():
         return suggestion[:1].upper() + suggestion[1:]
