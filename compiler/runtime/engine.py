@@ -23,7 +23,7 @@ import re
 from bisect import bisect_left
 from functools import reduce
 from itertools import accumulate, chain, compress, repeat
-from operator import add, itemgetter, methodcaller, or_
+from operator import add, and_, eq, itemgetter, methodcaller, or_
 from time import perf_counter
 
 from .scorer import split_pairs
@@ -386,7 +386,7 @@ class _Gate:
     """Whether a sentence may hold a match of a condition's pattern: some alternative of it finds all
     the word sets it needs among those the sentence holds (alternatives are looked up by their key's)."""
 
-    __slots__ = ("alone", "keys", "by_key")
+    __slots__ = ("alone", "keys", "by_key", "any")
 
     def __init__(self, alternatives: tuple):
         self.alone = 0  # the keys of alternatives that need nothing else
@@ -397,17 +397,23 @@ class _Gate:
             else:
                 self.alone |= 1 << key
         self.keys = _mask(self.by_key)
+        # Every key: a sentence holds one of them for the gate to open. `held` spans thousands of bits,
+        # and each `&` with it costs a loop over them (dearer still in Pyodide), so most gates are shut
+        # by this one `&`, and the rest are read from its (short) result.
+        self.any = self.alone | self.keys
 
     def open_for(self, held: int) -> bool:
-        if self.alone & held:
+        hit = self.any & held
+        if not hit:
+            return False
+        if hit & self.alone:
             return True
-        keys = self.keys & held
-        while keys:  # each held key, lowest bit first
-            low = keys & -keys
+        while hit:  # each held key, lowest bit first
+            low = hit & -hit
             for others in self.by_key[low.bit_length() - 1]:
                 if others & held == others:
                     return True
-            keys ^= low
+            hit ^= low
         return False
 
 
@@ -446,6 +452,7 @@ class Engine:
                 # open when any of the rule's `unless:` patterns may match: one test for all of them
                 rule.veto_gate = _Gate(tuple(chain.from_iterable(_number_lists(c.needs) for c in rule.match_conds)))
         self.always_rules = always_rules
+        self._late_rules = frozenset(i for i, rule in enumerate(rules) if rule.late_conds)  # see _Late.passes
         self._always_for = {langs: tuple(i for i in always_rules if rules[i].lang in langs)
                             for langs in _LANGUAGE_TUPLES}
         self.text_rules = text_rules
@@ -480,7 +487,7 @@ class Engine:
         self._gate_keys = {i: _gate_key(self._pre[i]) for i in text_rules if i in self._pre}
         # for _match: each gated rule's gates and a mask a sentence must share a bit with for the first of
         # them on the sentence to open (0: none such); most rules woken are shut by that `&` alone
-        self._match_pre = {i: (gates, gates[0][0].alone | gates[0][0].keys if gates[0] else 0)
+        self._match_pre = {i: (gates, gates[0][0].any if gates[0] else 0)
                            for i, gates in self._pre.items()}
         self._showing = {}
         for langs in _LANGUAGE_TUPLES:
@@ -624,7 +631,8 @@ class Engine:
         late._held = text_held
         if lang is None and cats is None:
             late.raw = found  # every hit of every category: `text shows` reads them (see _Late.found)
-        found = [h for h in found if late.passes(self.rules[h[0]])]
+        rules, late_rules = self.rules, self._late_rules
+        found = [h for h in found if h[0] not in late_rules or late.passes(rules[h[0]])]
         if text_rules:
             found.extend(self._text_rule_hits(text, lang, cats, late))
         return found
@@ -790,7 +798,8 @@ class Engine:
                 else:
                     needy.append(idx)
                     needs.append(need)
-        found = self._words[tok] = ({langs: (frozenset(outright), tuple(needy), tuple(needs))
+        found = self._words[tok] = ({langs: (frozenset(outright), tuple(needy), tuple(needs),
+                                             _mask(n.bit_length() - 1 for n in needs))
                                      for langs, (outright, needy, needs) in woken.items()},
                                     _mask(self._sets.find(tok)))
         if woken or found[1]:
@@ -840,8 +849,13 @@ class Engine:
         held = self._held(sentence, entries)
         woke = list(filter(None, map(_WOKEN_FOR[langs], map(_WOKEN, entries))))
         found.update(*map(_OUTRIGHT, woke))
+        # Only words one of whose needs' highest word set the sentence holds can wake a rule through
+        # them: one `&` per word passes over most words' needs (a sentence has forty-odd, a few of which
+        # hold) without reading them, which costs more than testing them (each is an object of its own).
+        woke = list(compress(woke, map(and_, repeat(held), map(_TOPS, woke))))
         needs = list(chain.from_iterable(map(_NEEDS, woke)))
-        found.update(compress(chain.from_iterable(map(_NEEDY, woke)), [held & n == n for n in needs]))
+        # held & n == n for each need, in C (a comprehension costs ten bytecodes a need)
+        found.update(compress(chain.from_iterable(map(_NEEDY, woke)), map(eq, map(and_, repeat(held), needs), needs)))
         if not with_context:
             found -= self._needs_context
         if cats is not None:
@@ -893,6 +907,8 @@ class Engine:
 
     def _ordered(self, found: list) -> list:
         """The hits in the order hints are given, each once (and a `once` rule's first only)."""
+        if len(found) < 2:
+            return found  # (most calls: nothing to order or drop)
         seen = set()
         once_done = set()
         rules = self.rules
@@ -978,6 +994,7 @@ class _Late:
         self._scores: dict = {}  # (scope, model name) -> score
         self._uppers: dict = {}  # model name -> Late.upper
         self._possible = None  # see possible()
+        self._text_score = None  # see text_score()
 
     def _alone(self) -> _Late:
         """These conditions for the same text without a context (as `text shows` judges it)."""
@@ -1117,12 +1134,13 @@ class _Late:
             # ruled out here at once, without looking at each sentence.
             if gate is None or gate.open_for(self.held()):
                 held_by = self.engine._held
+                single = len(self.encoded) == 1  # (its sentence holds what the text does: the gate is open)
                 # each sentence remembers what it held, so typing in a long text searches one sentence again
                 for sentence in self.encoded:
                     found = sentence.found.get(pattern)
                     if found is None:
-                        found = sentence.found[pattern] = ((gate is None or gate.open_for(held_by(sentence)))
-                                                           and _search(cond, sentence))
+                        found = sentence.found[pattern] = (
+                            (gate is None or single or gate.open_for(held_by(sentence))) and _search(cond, sentence))
                     if found:
                         hit = True
                         break
@@ -1132,7 +1150,14 @@ class _Late:
     def text_score(self) -> int:
         """text.language_score of the text: its sentences hold every word of it and every Danish letter,
         so their evidence adds up to it."""
-        return sum(s.words_score for s in self.encoded) + (2 if any(s.danish_letters for s in self.encoded) else 0)
+        if self._text_score is None:  # (asked for by both possible() and _text_rule_hits)
+            encoded = self.encoded
+            if len(encoded) == 1:
+                self._text_score = encoded[0].score
+            else:
+                self._text_score = (sum(s.words_score for s in encoded)
+                                    + (2 if any(s.danish_letters for s in encoded) else 0))
+        return self._text_score
 
     def held(self) -> int:
         """The WORD_SETS any sentence of the text holds a word of (a _mask)."""
@@ -1141,7 +1166,10 @@ class _Late:
         return self._held
 
     def passes(self, rule: Rule) -> bool:
-        return all(self.found(c) == c.has for c in rule.late_conds)
+        for c in rule.late_conds:  # (a loop, not all() over a generator: no frame per rule)
+            if self.found(c) != c.has:
+                return False
+        return True
 
 
 def _exact_sums(model, sentence: _Sentence) -> tuple:
@@ -1164,7 +1192,8 @@ def _sentence_condition(cond: Cond, sentence: _Sentence, question: bool, held: i
     if cond.count:
         return _reaches(plans[cond], cond.count, held,
                         lambda o: _sentence_condition(o, sentence, question, held, plans)) == cond.has
-    found = _open(cond, held) and next(_scan(cond, sentence), None) is not None  # regex.search
+    gate = cond.gate  # (_open, written out: this runs for every woken rule's sentence conditions)
+    found = (gate is None or gate.open_for(held)) and next(_scan(cond, sentence), None) is not None
     return found == cond.has
 
 
@@ -1174,7 +1203,7 @@ def _count_plan(cond: Cond) -> tuple:
     gated = [o for o in cond.options
              if o.gate is not None and o.shows is None and o.scope in ("sentence", "text", "match", "near")]
     others = [o for o in cond.options if o not in gated]
-    return tuple(o.gate.alone | o.gate.keys for o in gated), tuple(gated), tuple(others)
+    return tuple(o.gate.any for o in gated), tuple(gated), tuple(others)
 
 
 def _reaches(plan: tuple, count: int, held: int, found) -> bool:
@@ -1304,7 +1333,7 @@ def _gate_key(gates: tuple | None) -> int | None:
         return None
     sentence_gates, sentence_counted, text_gates, text_counted = gates
     for gate in chain(sentence_gates, text_gates):
-        return gate.alone | gate.keys
+        return gate.any
     return reduce(or_, next(chain(sentence_counted, text_counted))[0], 0)
 
 
@@ -1341,7 +1370,8 @@ def _around(rule: Rule, held: int) -> list | None:
         return []
     out = []
     for c in rule.match_conds:
-        if _open(c, held):
+        gate = c.gate
+        if gate is None or gate.open_for(held):  # (_open, written out)
             out.append(c)
         elif c.has:
             return None
@@ -1367,7 +1397,8 @@ _WOKEN = itemgetter(0)  # of a _words entry: what the word wakes, by languages
 _SETS = itemgetter(1)  # ... and the WORD_SETS it is in (a _mask)
 _OUTRIGHT = itemgetter(0)  # of what a word wakes: the rules woken outright,
 _NEEDY = itemgetter(1)  # the rules woken when the sentence holds more words,
-_NEEDS = itemgetter(2)  # and, for each of those, the word sets it must hold a word of (a _mask)
+_NEEDS = itemgetter(2)  # and, for each of those, the word sets it must hold a word of (a _mask);
+_TOPS = itemgetter(3)  # the highest of each of those (a _mask of them all)
 # the language tuples a sentence is read with (Engine._languages) that include a rule's language
 _LANGUAGE_TUPLES = (("da",), ("en",), ("da", "en"))
 
@@ -1402,8 +1433,8 @@ def _suggestions(rule: Rule, sentence: _Sentence, m: re.Match, original: str) ->
 
 def match_case(suggestion: str, original: str) -> str:
     """Give the suggestion the capitalisation of the words it replaces."""
-    letters = [c for c in original if c.isalpha()]
-    if len(letters) > 1 and all(c.isupper() for c in letters):
+    letters = list(filter(str.isalpha, original))  # (filter and map: the loops run in C)
+    if len(letters) > 1 and all(map(str.isupper, letters)):
         return suggestion.upper()
     if letters and original.lstrip()[:1].isupper():
         return suggestion[:1].upper() + suggestion[1:]

@@ -23,6 +23,7 @@ GRAM = 4  # letters per letter feature
 # Smallest block sizes a text is scaled by, words and letters (about the features of a 10-word text):
 # short texts ("hvor er de fra?") otherwise ride on one or two weights.
 FLOOR = (10, 20)
+_WORD_FLOOR, _LETTER_FLOOR = FLOOR
 
 
 def block_scales(n_words: int, n_letters: int) -> tuple[float, float]:
@@ -144,14 +145,18 @@ class Model:
 
     def probability(self, sums: Iterable[tuple[float, int, float, int]]) -> float:
         """The score of a text from its sentences' sentence_sums."""
-        ws = wn = ls = ln = 0
-        for a, b, c, d in sums:
-            ws += a
-            wn += b
-            ls += c
-            ln += d
-        word_scale, letter_scale = block_scales(wn, ln)
-        z = self.bias + ws * word_scale + ls * letter_scale
+        if isinstance(sums, list) and len(sums) == 1:  # (most texts are one sentence)
+            ws, wn, ls, ln = sums[0]
+        else:
+            ws = wn = ls = ln = 0
+            for a, b, c, d in sums:
+                ws += a
+                wn += b
+                ls += c
+                ln += d
+        # block_scales, written out: this runs for every model a text is scored or bounded with
+        z = (self.bias + ws * (1 / math.sqrt(wn if wn > _WORD_FLOOR else _WORD_FLOOR))
+             + ls * (1 / math.sqrt(ln if ln > _LETTER_FLOOR else _LETTER_FLOOR)))
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
