@@ -154,6 +154,14 @@ def _slim(hint: dict, ui_lang: str) -> dict:
 
 def cmd_check(args) -> int:
     rules = args.rules or DEFAULT_RULES
+    folders = [str(f) for f in args.files if f.is_dir()]
+    if folders:
+        # `heed check rules/` is a common slip: check reads texts, not rule files.
+        print(f"heed check: {', '.join(folders)}: a folder; check reads the texts to check (files, or "
+              "standard input). To check rule files and run their examples: heed test "
+              f"{folders[0]}; to check texts with them: heed check --rules {folders[0]} TEXT...",
+              file=sys.stderr)
+        return 2
     if args.format == "jsonl":
         return _check_jsonl(args, rules)
     inputs = [(str(f), f.read_text(encoding="utf-8")) for f in args.files] if args.files \

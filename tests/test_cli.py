@@ -60,6 +60,13 @@ def test_check_clean_text_exits_0() -> None:
     assert (result.returncode, result.stdout) == (0, "")
 
 
+def test_check_given_a_folder_says_what_to_run_instead() -> None:
+    result = run_heed("check", GOOD)
+    assert result.returncode == 2
+    assert f"heed test {GOOD}" in result.stderr and f"heed check --rules {GOOD}" in result.stderr
+    assert "Errno" not in result.stderr
+
+
 def test_check_context_and_json_format() -> None:
     result = run_heed("check", "--rules", GOOD, "--format", "json", "--context", "i just wish i was dead",
                       stdin="I'm here")
