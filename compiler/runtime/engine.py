@@ -69,6 +69,9 @@ _SCORE_MARGIN = 1e-9
 _SPLIT = ""  # (in _Sentence.sums) the sentence's scorer.split_pairs, shared by the models
 # Distinct words whose index entries are kept (all dropped at once beyond it).
 _WORDS_LIMIT = 50_000
+# A text of more sentences than this has them indexed by gate key for its text conditions (_Late.holders);
+# a shorter one has each sentence's gate tested, which costs less than building the index.
+_FEW_SENTENCES = 4
 # Compiled regexes by pattern. A quarter of the patterns are the same text in several rules and
 # conditions (a shared list of words): each is compiled once, and compiled patterns never change.
 _COMPILED: dict = {}
@@ -181,7 +184,7 @@ class _Sentence:
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
                  "tokens", "held", "entries", "_starts", "passed", "_reversed", "_digits", "_lower", "sums", "_anchors",
-                 "_numbers")
+                 "_numbers", "keys")
 
     def __init__(self, text: str):
         self.text = text
@@ -205,6 +208,7 @@ class _Sentence:
         self.tokens = set(tokens)  # the distinct words
         self.held = None  # numbers of the WORD_SETS it holds a word of (Engine._held)
         self.entries = None  # what Engine._words found for its words that do something (Engine._entries)
+        self.keys = None  # the gate keys among the WORD_SETS it holds (Engine._keys)
         # model name -> scorer.Model.sentence_sums of this sentence; (name, True) -> its upper_sums;
         # _SPLIT -> its words and pairs
         self.sums: dict = {}
@@ -386,7 +390,7 @@ class _Gate:
     """Whether a sentence may hold a match of a condition's pattern: some alternative of it finds all
     the word sets it needs among those the sentence holds (alternatives are looked up by their key's)."""
 
-    __slots__ = ("alone", "keys", "by_key", "any")
+    __slots__ = ("alone", "keys", "by_key", "any", "bits", "indexed")
 
     def __init__(self, alternatives: tuple):
         self.alone = 0  # the keys of alternatives that need nothing else
@@ -401,6 +405,9 @@ class _Gate:
         # and each `&` with it costs a loop over them (dearer still in Pyodide), so most gates are shut
         # by this one `&`, and the rest are read from its (short) result.
         self.any = self.alone | self.keys
+        self.bits = tuple(dict.fromkeys(key for key, *_ in alternatives))  # the keys' numbers
+        # set by the Engine when it indexes a text's sentences by these keys (see _Late.in_text)
+        self.indexed = False
 
     def open_for(self, held: int) -> bool:
         hit = self.any & held
@@ -451,6 +458,18 @@ class Engine:
             if len(rule.match_conds) > 1 and all(not c.has and c.needs for c in rule.match_conds):
                 # open when any of the rule's `unless:` patterns may match: one test for all of them
                 rule.veto_gate = _Gate(tuple(chain.from_iterable(_number_lists(c.needs) for c in rule.match_conds)))
+        # The keys of the gates of conditions searched for in a whole text (_Late.in_text: `when text
+        # has`, and every condition of a rule without a match). A long text's sentences are indexed by
+        # them once per call, so each such condition visits only the sentences holding one of its keys
+        # instead of testing its gate on every sentence (conditions x sentences).
+        text_rule_set = frozenset(text_rules)
+        keyed: set = set()
+        for i, rule in enumerate(rules):
+            for cond in chain.from_iterable((c, *c.options) for c in rule.conditions):
+                if cond.gate is not None and (cond.scope == "text" or i in text_rule_set):
+                    cond.gate.indexed = True
+                    keyed.update(cond.gate.bits)
+        self._text_keys = frozenset(keyed)
         self.always_rules = always_rules
         self._late_rules = frozenset(i for i, rule in enumerate(rules) if rule.late_conds)  # see _Late.passes
         self._always_for = {langs: tuple(i for i in always_rules if rules[i].lang in langs)
@@ -798,10 +817,11 @@ class Engine:
                 else:
                     needy.append(idx)
                     needs.append(need)
+        sets = self._sets.find(tok)
         found = self._words[tok] = ({langs: (frozenset(outright), tuple(needy), tuple(needs),
                                              _mask(n.bit_length() - 1 for n in needs))
                                      for langs, (outright, needy, needs) in woken.items()},
-                                    _mask(self._sets.find(tok)))
+                                    _mask(sets), tuple(self._text_keys.intersection(sets)))
         if woken or found[1]:
             self._busy.add(tok)
         return found
@@ -834,6 +854,13 @@ class Engine:
             masks = filter(None, map(_SETS, self._entries(sentence) if entries is None else entries))
             sentence.held = reduce(or_, masks, 0)
         return sentence.held
+
+    def _keys(self, sentence: _Sentence) -> tuple:
+        """The numbers of the gate keys (_text_keys) among the WORD_SETS the sentence holds, worked out
+        once per sentence."""
+        if sentence.keys is None:
+            sentence.keys = tuple(set(chain.from_iterable(map(_KEYS, self._entries(sentence)))))
+        return sentence.keys
 
     def _may_hold(self, cond: Cond, sentence: _Sentence) -> bool:
         """False when the sentence lacks a word each alternative of the condition's pattern needs."""
@@ -995,6 +1022,7 @@ class _Late:
         self._uppers: dict = {}  # model name -> Late.upper
         self._possible = None  # see possible()
         self._text_score = None  # see text_score()
+        self._holders = None  # see holders()
 
     def _alone(self) -> _Late:
         """These conditions for the same text without a context (as `text shows` judges it)."""
@@ -1135,8 +1163,12 @@ class _Late:
             if gate is None or gate.open_for(self.held()):
                 held_by = self.engine._held
                 single = len(self.encoded) == 1  # (its sentence holds what the text does: the gate is open)
+                if gate is None or single or not gate.indexed or len(self.encoded) <= _FEW_SENTENCES:
+                    groups = (self.encoded,)
+                else:  # only the sentences holding one of the gate's keys (others' gates are shut)
+                    groups = filter(None, map((self._holders or self.holders()).get, gate.bits))
                 # each sentence remembers what it held, so typing in a long text searches one sentence again
-                for sentence in self.encoded:
+                for sentence in chain.from_iterable(groups):
                     found = sentence.found.get(pattern)
                     if found is None:
                         found = sentence.found[pattern] = (
@@ -1146,6 +1178,22 @@ class _Late:
                         break
             self._in_text[pattern] = hit
         return hit
+
+    def holders(self) -> dict:
+        """Gate key (a number of WORD_SETS, see Engine._text_keys) -> the distinct sentences of the text
+        holding a word of it, in order; built once per call, in time proportional to the text."""
+        if self._holders is None:
+            index: dict = {}
+            keys_of = self.engine._keys
+            for sentence in dict.fromkeys(self.encoded):  # (a pasted text may repeat a sentence)
+                for key in keys_of(sentence):
+                    group = index.get(key)
+                    if group is None:
+                        index[key] = [sentence]
+                    else:
+                        group.append(sentence)
+            self._holders = index
+        return self._holders
 
     def text_score(self) -> int:
         """text.language_score of the text: its sentences hold every word of it and every Danish letter,
@@ -1395,6 +1443,7 @@ def _near(cond: Cond, sentence: _Sentence, memo: dict, m: re.Match) -> bool:
 _span = re.Match.span
 _WOKEN = itemgetter(0)  # of a _words entry: what the word wakes, by languages
 _SETS = itemgetter(1)  # ... and the WORD_SETS it is in (a _mask)
+_KEYS = itemgetter(2)  # ... and those of them that are keys of text conditions' gates (Engine._text_keys)
 _OUTRIGHT = itemgetter(0)  # of what a word wakes: the rules woken outright,
 _NEEDY = itemgetter(1)  # the rules woken when the sentence holds more words,
 _NEEDS = itemgetter(2)  # and, for each of those, the word sets it must hold a word of (a _mask);
