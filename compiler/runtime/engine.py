@@ -184,7 +184,7 @@ class _Sentence:
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
                  "tokens", "held", "entries", "_starts", "passed", "_reversed", "_digits", "_lower", "sums", "_anchors",
-                 "_numbers", "keys")
+                 "_numbers", "keys", "skipped")
 
     def __init__(self, text: str):
         self.text = text
@@ -198,6 +198,9 @@ class _Sentence:
         # per key of `hits`: (the text's WORD_SETS they were found with, rules passed over because a
         # `when text has` could not hold in that text); missing when none was passed over
         self.passed: dict = {}
+        # per key of `hits`: rules not run because a `when text has` (or `unless`) of theirs did not hold
+        # in the long text of that call (Engine._match); missing when none was
+        self.skipped: dict = {}
         self.found: dict = {}  # condition pattern -> does it match this sentence (shared by rules)
         self._spans = None
         self._positions = None
@@ -470,6 +473,13 @@ class Engine:
                     cond.gate.indexed = True
                     keyed.update(cond.gate.bits)
         self._text_keys = frozenset(keyed)
+        # rule -> its conditions on whether the whole text has a pattern (see _Late.allows)
+        def text_only(c: Cond) -> bool:
+            return (c.scope == "text" and c.pattern is not None and c.shows is None and c.scorer is None
+                    and not c.count)
+
+        self._text_checks = {i: conds for i, rule in enumerate(rules)
+                             if (conds := tuple(filter(text_only, rule.late_conds)))}
         self.always_rules = always_rules
         self._late_rules = frozenset(i for i, rule in enumerate(rules) if rule.late_conds)  # see _Late.passes
         self._always_for = {langs: tuple(i for i in always_rules if rules[i].lang in langs)
@@ -641,13 +651,17 @@ class Engine:
             parts = [(start, self._sentence(text[start:end])) for start, end in sentences(text)]
         # the WORD_SETS the text holds: a rule needing `when text has` what it cannot hold is not run
         text_held = reduce(or_, map(self._held, map(_SENTENCE, parts)), 0)
-        for start, sentence in parts:
-            langs, previous = self._languages(sentence, lang, previous)
-            hits = self._sentence_hits(sentence, langs, cats, bool(context), text_held)
-            for idx, s, e, sugg in hits:
-                found.append((idx, start + s, start + e, sugg))
         late = _Late(self, text, parts, context, in_text)
         late._held = text_held
+        # In a long text, a rule whose `when text has` fails in it is not run at all (each such condition
+        # is searched once per call, see _Late.allows); in a short one, its regex (which seldom matches)
+        # is cheaper to run first.
+        checks = late if len(parts) > _FEW_SENTENCES else None
+        for start, sentence in parts:
+            langs, previous = self._languages(sentence, lang, previous)
+            hits = self._sentence_hits(sentence, langs, cats, bool(context), text_held, checks)
+            for idx, s, e, sugg in hits:
+                found.append((idx, start + s, start + e, sugg))
         if lang is None and cats is None:
             late.raw = found  # every hit of every category: `text shows` reads them (see _Late.found)
         rules, late_rules = self.rules, self._late_rules
@@ -682,7 +696,7 @@ class Engine:
         return sentence
 
     def _sentence_hits(self, sentence: _Sentence, langs: tuple, cats, with_context: bool = True,
-                       text_held: int = -1) -> list:
+                       text_held: int = -1, late: _Late | None = None) -> list:
         """The hits of the rules of these languages and categories; without a context, those of the rules
         that need one (`when context ...`) are left out: they cannot fire. Rules with a `when text has`
         that cannot hold in a text holding `text_held` (its WORD_SETS) may be left out too: they are
@@ -705,6 +719,9 @@ class Engine:
                         passed = sentence.passed.get(wider)
                         if passed is not None:
                             sentence.passed[key] = (passed[0], [idx for idx in passed[1] if keep(idx)])
+                        skipped = sentence.skipped.get(wider)
+                        if skipped is not None:
+                            sentence.skipped[key] = [idx for idx in skipped if keep(idx)]
                         break
             if hits is not None:
                 passed = sentence.passed.get(key)
@@ -716,24 +733,43 @@ class Engine:
                     now_open = [idx for idx in passed[1] if not _shut(pre[idx], held, text_held)]
                     still = [idx for idx in passed[1] if idx not in now_open]
                     if now_open:
-                        more, _ = self._match(sentence, now_open, -1)
+                        more, _, _ = self._match(sentence, now_open, -1)
                         hits.extend(more)  # (hits are put in order later, by _ordered)
                     if still:
                         sentence.passed[key] = (text_held, still)
                     else:
                         del sentence.passed[key]
+                skipped = sentence.skipped.get(key)
+                if skipped:
+                    # rules a text condition kept from running in an earlier text: run those it may not
+                    # keep out of this one (all of them without `late`: a short text)
+                    now = skipped if late is None else [idx for idx in skipped if late.allows(idx)]
+                    if now:
+                        more, _, _ = self._match(sentence, now, -1)
+                        hits.extend(more)
+                        still = [idx for idx in skipped if idx not in now] if late is not None else None
+                        if still:
+                            sentence.skipped[key] = still
+                        else:
+                            del sentence.skipped[key]
                 return hits
-        hits, passed = self._match(sentence, self._candidates(sentence, langs, cats, with_context), text_held)
+        hits, passed, skipped = self._match(sentence, self._candidates(sentence, langs, cats, with_context),
+                                            text_held, late)
         sentence.hits[key] = hits
         if passed:
             sentence.passed[key] = (text_held, passed)
+        if skipped:
+            sentence.skipped[key] = skipped
         return hits
 
-    def _match(self, sentence: _Sentence, candidates: list[int], text_held: int) -> tuple[list, list]:
-        """The hits of these rules in the sentence, and the rules passed over because a `when text has`
-        of theirs cannot hold in a text holding `text_held` (-1: every word set)."""
+    def _match(self, sentence: _Sentence, candidates: list[int], text_held: int, late: _Late | None = None
+               ) -> tuple[list, list, list]:
+        """The hits of these rules in the sentence, the rules passed over because a `when text has` of
+        theirs cannot hold in a text holding `text_held` (-1: every word set), and those not run because
+        one does not hold in the text of `late` (_Late.allows; None: all are run)."""
         hits = []
         passed = []
+        skipped = []
         enc = sentence.enc
         if enc:
             text = sentence.text
@@ -743,6 +779,7 @@ class Engine:
             rules = self.rules
             pre = self._match_pre
             held = self._held(sentence)
+            checked = self._text_checks
             for idx in candidates:
                 rule = rules[idx]
                 gated = pre.get(idx)
@@ -756,6 +793,9 @@ class Engine:
                         if shut == _TEXT:
                             passed.append(idx)
                         continue
+                if late is not None and idx in checked and not late.allows(idx):
+                    skipped.append(idx)
+                    continue
                 # (explicit loops below rather than all() over generators: each costs a frame per rule)
                 conds = rule.sentence_conds
                 if conds:
@@ -799,7 +839,7 @@ class Engine:
                             continue
                     s, e = sentence.original(m.start(), m.end())
                     hits.append((idx, s, e, _suggestions(rule, sentence, m, text[s:e]) if rule.suggestions else ()))
-        return hits, passed
+        return hits, passed, skipped
 
     def _word(self, tok: str) -> tuple[dict, tuple]:
         """Look a new word up and keep the result in _words: for each tuple of languages a sentence may be
@@ -1023,6 +1063,7 @@ class _Late:
         self._possible = None  # see possible()
         self._text_score = None  # see text_score()
         self._holders = None  # see holders()
+        self._allows: dict = {}  # see allows()
 
     def _alone(self) -> _Late:
         """These conditions for the same text without a context (as `text shows` judges it)."""
@@ -1178,6 +1219,20 @@ class _Late:
                         break
             self._in_text[pattern] = hit
         return hit
+
+    def allows(self, idx: int) -> bool:
+        """Do the rule's conditions on whether the text has a pattern (Engine._text_checks) hold? If not,
+        it cannot fire in this text, whatever its matches. Depends on the text alone (not the context or
+        other hits), so a sentence's hits stay the same whichever text it was matched in."""
+        allowed = self._allows.get(idx)
+        if allowed is None:
+            allowed = True
+            for c in self.engine._text_checks[idx]:
+                if self.in_text(c) != c.has:
+                    allowed = False
+                    break
+            self._allows[idx] = allowed
+        return allowed
 
     def holders(self) -> dict:
         """Gate key (a number of WORD_SETS, see Engine._text_keys) -> the distinct sentences of the text
