@@ -138,7 +138,8 @@ def test_sentence_and_near_gates(gated) -> None:
     assert _rules(gated, "i am done, tired and numb") == []
 
 
-_FILLER = "Nothing here. Something else. More words. Fine then."  # (makes a text long: see _FEW_SENTENCES)
+# (makes a text long: see engine._MANY_SENTENCES)
+_FILLER = " ".join(f"Nothing {n} here." for n in range(12))
 
 
 def test_a_long_text_does_not_run_a_rule_whose_text_condition_fails_and_a_later_text_does(gated) -> None:
@@ -168,7 +169,7 @@ def test_a_text_condition_is_searched_only_in_sentences_holding_its_words(gated)
     engine._cache.clear()
     text = f"I have a plan. {_FILLER} The ticket, booked! {_FILLER}"
     assert _rules(gated, text) == ["text-gated"]
-    assert len(engine._cache) == 6
+    assert len(engine._cache) == 14
     assert [s.text for s in engine._cache.values() if cond.pattern in s.found] == ["The ticket, booked!"]
 
 
@@ -184,8 +185,9 @@ def test_gated_rules_give_the_naive_hints_whatever_the_order(gated) -> None:
     rng = random.Random(3)
     gated.ENGINE._cache.clear()
     for _ in range(400):
-        # (up to 9 sentences: texts of more than engine._FEW_SENTENCES take the long-text paths)
-        text = " ".join(rng.sample(pieces, rng.randint(1, 9)))
+        # (up to 20 sentences, some repeated: texts of more than engine._FEW_SENTENCES and
+        # _MANY_SENTENCES take the long-text paths)
+        text = " ".join(rng.choices(pieces, k=rng.randint(1, 20)))
         context = rng.choice([None, None, "so tired"])
         for lang in (None, "en"):
             args = (text, lang, context, rng.choice([None, ["warning-signs"]]), None)
