@@ -9,7 +9,10 @@ contains.
 Speed (see docs/benchmarks.md): sentences are cached by their text, so a keystroke only matches the
 sentence it changed; a woken rule runs its regex only when one of its alternatives finds a word of
 each of the word sets it needs in the sentence (`Rule.needs`, worked out by the compiler); everything
-computed over the whole text (conditions, language, UTF-16 offsets) is linear in its length.
+computed over the whole text (conditions, language, UTF-16 offsets) is linear in its length: a
+condition on the whole text is searched only in the sentences holding a key word of its gate (indexed
+once per call, _Late.holders), and in a text of many sentences a rule whose `when text has` fails in it
+is not run at all (_Late.allows).
 
 Pyodide (CPython compiled to WebAssembly) pays more than CPython for some calls: a slot wrapper such as
 `d.__getitem__` or `x.__and__` handed to map() costs about twice what `d.get` or an operator in a
