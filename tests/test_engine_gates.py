@@ -138,6 +138,41 @@ def test_sentence_and_near_gates(gated) -> None:
     assert _rules(gated, "i am done, tired and numb") == []
 
 
+# (makes a text long: see engine._MANY_SENTENCES)
+_FILLER = " ".join(f"Nothing {n} here." for n in range(12))
+
+
+def test_a_long_text_does_not_run_a_rule_whose_text_condition_fails_and_a_later_text_does(gated) -> None:
+    engine = gated.ENGINE
+    rule = [r.id for r in gated.RULES].index("text-gated")
+    engine._cache.clear()
+    # both words are in the text (the gate is open) but never within two words of each other
+    assert _rules(gated, f"I have a plan. The ticket. {_FILLER} I booked it.") == []
+    sentence = engine._cache["I have a plan."]
+    assert not any(rule in passed for _, passed in sentence.passed.values())
+    assert any(rule in skipped for skipped in sentence.skipped.values())  # not run: the text lacks the condition
+    # the cached sentence in another long text, then in a short one, where the condition holds
+    assert _rules(gated, f"I have a plan. {_FILLER} The ticket is booked") == ["text-gated"]
+    assert not sentence.skipped
+    assert _rules(gated, f"I have a plan. The ticket. {_FILLER}") == []
+    engine._cache.clear()
+    assert _rules(gated, f"I have a plan. The ticket. {_FILLER} I booked it.") == []
+    assert _rules(gated, "I have a plan. Ticket bought") == ["text-gated"]  # short: every skipped rule runs
+
+
+def test_a_text_condition_is_searched_only_in_sentences_holding_its_words(gated) -> None:
+    """In a long text, `when text has ticket ~2 (bought | booked)` looks at the sentences holding a key
+    word of its gate, not at every sentence."""
+    engine = gated.ENGINE
+    rule = next(r for r in gated.RULES if r.id == "text-gated")
+    [cond] = rule.late_conds
+    engine._cache.clear()
+    text = f"I have a plan. {_FILLER} The ticket, booked! {_FILLER}"
+    assert _rules(gated, text) == ["text-gated"]
+    assert len(engine._cache) == 14
+    assert [s.text for s in engine._cache.values() if cond.pattern in s.found] == ["The ticket, booked!"]
+
+
 def test_gated_rules_give_the_naive_hints_whatever_the_order(gated) -> None:
     """Sentences come back in texts that open and shut the gates, through the cache, in many orders;
     every call is compared with the naive matcher."""
@@ -150,7 +185,9 @@ def test_gated_rules_give_the_naive_hints_whatever_the_order(gated) -> None:
     rng = random.Random(3)
     gated.ENGINE._cache.clear()
     for _ in range(400):
-        text = " ".join(rng.sample(pieces, rng.randint(1, 5)))
+        # (up to 20 sentences, some repeated: texts of more than engine._FEW_SENTENCES and
+        # _MANY_SENTENCES take the long-text paths)
+        text = " ".join(rng.choices(pieces, k=rng.randint(1, 20)))
         context = rng.choice([None, None, "so tired"])
         for lang in (None, "en"):
             args = (text, lang, context, rng.choice([None, ["warning-signs"]]), None)

@@ -254,8 +254,11 @@ def test_work_grows_linearly_with_text_length(bundles: dict[str, ModuleType], se
             bundle.annotate(text)
         ops.append(counts["regex"] + counts["woken"])
     per_comment = [o / n for o, n in zip(ops, (50, 100, 200, 400))]
-    # Linear: the work per comment stays about the same (it would double at each step if quadratic).
-    assert max(per_comment) < 1.6 * min(per_comment), per_comment
+    # Linear: the work per comment does not grow with the text (it would double at each step if
+    # quadratic). It may fall: in a text of many sentences a rule whose `when text has` fails in it is
+    # not run at all (engine._MANY_SENTENCES), and the longer the text, the more such rules it wakes.
+    assert max(per_comment) < 1.6 * per_comment[0], per_comment
+    assert all(later < 1.3 * earlier for earlier, later in zip(per_comment, per_comment[1:])), per_comment
     assert ops[-1] > 8 * 50  # the texts do make the engine work
 
 
