@@ -167,7 +167,9 @@ class Rule:
         # conditions on the whole text or the context are checked per call.
         self.match_conds = tuple(c for c in conditions if c.scope in ("match", "near"))
         self.sentence_conds = tuple(c for c in conditions if c.scope in ("sentence", "question"))
-        self.late_conds = tuple(c for c in conditions if c.scope in ("text", "context"))
+        # (scores last, as in Engine._text_conds: they all have to hold, and a score reads every word)
+        self.late_conds = tuple(sorted((c for c in conditions if c.scope in ("text", "context")),
+                                       key=lambda c: c.model is not None))
         self.veto_gate = None  # set by the Engine: see _around
 
     @property
@@ -503,7 +505,10 @@ class Engine:
         def needs_shown(c: Cond) -> bool:
             return c.has and c.shows is not None and c.scope == "text"
 
-        self._text_conds = {i: tuple(sorted(rules[i].conditions, key=lambda c: not needs_shown(c)))
+        # ... and scores last: a whole text's score reads all its words (a condition on a pattern is
+        # searched for in the sentences holding its key words), and the conditions all have to hold
+        self._text_conds = {i: tuple(sorted(rules[i].conditions, key=lambda c: (not needs_shown(c),
+                                                                                 c.model is not None)))
                             for i in text_rules}
         # ... and when the call's hits lack one of those categories (read from the hits, see
         # _Late.found), the rule is passed over at once
