@@ -6,10 +6,13 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass
+from itertools import chain
 
 from . import ast
 from .check import Program
 from .patterns import Key, cheapest
+from .runtime.engine import _set_lookup
+from .runtime.text import encode, sentences
 
 
 @dataclass(frozen=True)
@@ -120,13 +123,23 @@ def _entry(key: Key) -> str:
     return {"n": "#num", "p": word + "*", "s": "*" + word}.get(kind, word)
 
 
-def _renumbered(word_sets: tuple, needs: list, cond_needs: list) -> tuple[tuple, list, list]:
-    """The word sets numbered again: those the rules' alternatives need first, most needed first, then
-    those only conditions need. The bundle holds a sentence's word sets as the bits of an int and tests
-    an alternative's needs with `&`, whose cost grows with the highest bit: low numbers keep it short."""
+def _renumbered(word_sets: tuple, needs: list, cond_needs: list, texts: list[str]) -> tuple[tuple, list, list]:
+    """The word sets numbered again, those a sentence most often holds a word of first. The bundle holds
+    a sentence's word sets as the bits of an int, joined with `|` word by word and tested with `&`,
+    whose cost grows with the highest bit: with the common sets first, a typical sentence's int is
+    short (the shipped rules: 14,428 sets; the highest one a corpus sentence holds, median 14,368 when
+    numbered by rules alone, 7,954 so). How often is read from `texts`, the rules' own examples, so the
+    same rules give the same numbers. Ties (most sets are in no example): those the rules' alternatives
+    need first, most needed first, then those only conditions need."""
+    lookup = _set_lookup(tuple(" ".join(entries) for entries in word_sets))
+    held = Counter()
+    for text in texts:
+        for start, end in sentences(text):
+            held.update(set(chain.from_iterable(map(lookup.find, set(encode(text[start:end]).split())))))
     by_rules = Counter(n for rule in needs for alt in rule for n in alt)
     by_conds = Counter(n for rule in cond_needs for cond in rule for n in _flat_numbers(cond))
-    order = sorted(range(len(word_sets)), key=lambda n: (n not in by_rules, -by_rules[n], -by_conds[n], n))
+    order = sorted(range(len(word_sets)),
+                   key=lambda n: (-held[n], n not in by_rules, -by_rules[n], -by_conds[n], n))
     new = {old: i for i, old in enumerate(order)}
 
     def renumber(tree):
@@ -201,7 +214,8 @@ def build_ruleset(program: Program) -> RuleSet:
         needs.append(tuple(rule_needs))
         cond_needs.append(tuple(cond_need(c) for c in rule.conditions))
 
-    word_sets, needs, cond_needs = _renumbered(tuple(word_sets), needs, cond_needs)
+    examples = [t for rule in program.rules for e in rule.examples for t in (e.text, e.context) if t]
+    word_sets, needs, cond_needs = _renumbered(tuple(word_sets), needs, cond_needs, examples)
     resources = {name: _resource(res) for name, res in sorted(program.resources.items())}
     points = {name: p.summary for name, p in sorted(program.points.items())}
     used = {c.model for r in compiled for c in r.conditions if c.model is not None}

@@ -111,7 +111,7 @@ def test_a_sentence_cached_without_a_text_gated_rule_gets_it_when_the_text_opens
     assert _rules(gated, "I have a plan.") == []  # no ticket: the rule's regex is not even run
     sentence = gated.ENGINE._cache["I have a plan."]
     rule = [r.id for r in gated.RULES].index("text-gated")
-    assert any(rule in passed for _, passed in sentence.passed.values())
+    assert any(rule in unrun for unrun in sentence.unrun.values())
     # the same sentence, from the cache, in a text that holds what the rule needs
     assert _rules(gated, "I have a plan. The ticket is booked") == ["text-gated"]
     assert _rules(gated, "I have a plan.") == []  # and back: the condition still decides
@@ -149,11 +149,10 @@ def test_a_long_text_does_not_run_a_rule_whose_text_condition_fails_and_a_later_
     # both words are in the text (the gate is open) but never within two words of each other
     assert _rules(gated, f"I have a plan. The ticket. {_FILLER} I booked it.") == []
     sentence = engine._cache["I have a plan."]
-    assert not any(rule in passed for _, passed in sentence.passed.values())
-    assert any(rule in skipped for skipped in sentence.skipped.values())  # not run: the text lacks the condition
+    assert any(rule in unrun for unrun in sentence.unrun.values())  # not run: the text lacks the condition
     # the cached sentence in another long text, then in a short one, where the condition holds
     assert _rules(gated, f"I have a plan. {_FILLER} The ticket is booked") == ["text-gated"]
-    assert not sentence.skipped
+    assert not sentence.unrun
     assert _rules(gated, f"I have a plan. The ticket. {_FILLER}") == []
     engine._cache.clear()
     assert _rules(gated, f"I have a plan. The ticket. {_FILLER} I booked it.") == []

@@ -12,7 +12,7 @@ each of the word sets it needs in the sentence (`Rule.needs`, worked out by the 
 computed over the whole text (conditions, language, UTF-16 offsets) is linear in its length: a
 condition on the whole text is searched only in the sentences holding a key word of its gate (indexed
 once per call, _Late.holders), and in a text of many sentences a rule whose `when text has` fails in it
-is not run at all (_Late.allows).
+is not run at all (_Late.lets).
 
 Pyodide (CPython compiled to WebAssembly) pays more than CPython for some calls: a slot wrapper such as
 `d.__getitem__` or `x.__and__` handed to map() costs about twice what `d.get` or an operator in a
@@ -25,7 +25,7 @@ import json
 import re
 from bisect import bisect_left
 from functools import reduce
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, compress, filterfalse, repeat
 from operator import add, and_, eq, itemgetter, methodcaller, or_
 from time import perf_counter
 
@@ -76,7 +76,7 @@ _WORDS_LIMIT = 50_000
 # a shorter one has each sentence's gate tested, which costs less than building the index.
 _FEW_SENTENCES = 4
 # In a text of more sentences than this, a rule whose `when text has` fails in the text is not run (see
-# Engine._found). In shorter ones, searching for those conditions first costs more than it saves
+# _Late.lets). In shorter ones, searching for those conditions first costs more than it saves
 # (interleaved A/B on the corpus comments of 5 to 12 sentences: +7 % with 4 here, +1 % with 12).
 _MANY_SENTENCES = 12
 # Compiled regexes by pattern. A quarter of the patterns are the same text in several rules and
@@ -167,7 +167,9 @@ class Rule:
         # conditions on the whole text or the context are checked per call.
         self.match_conds = tuple(c for c in conditions if c.scope in ("match", "near"))
         self.sentence_conds = tuple(c for c in conditions if c.scope in ("sentence", "question"))
-        self.late_conds = tuple(c for c in conditions if c.scope in ("text", "context"))
+        # (scores last, as in Engine._text_conds: they all have to hold, and a score reads every word)
+        self.late_conds = tuple(sorted((c for c in conditions if c.scope in ("text", "context")),
+                                       key=lambda c: c.model is not None))
         self.veto_gate = None  # set by the Engine: see _around
 
     @property
@@ -190,8 +192,8 @@ class _Sentence:
     language evidence, and its hits for each (languages, categories) it was checked with."""
 
     __slots__ = ("text", "enc", "words_score", "danish_letters", "hits", "found", "_spans", "_positions", "_sorted",
-                 "tokens", "held", "entries", "_starts", "passed", "_reversed", "_digits", "_lower", "sums", "_anchors",
-                 "_numbers", "keys", "skipped")
+                 "tokens", "held", "entries", "_starts", "_reversed", "_digits", "_lower", "sums", "_anchors",
+                 "_numbers", "keys", "unrun")
 
     def __init__(self, text: str):
         self.text = text
@@ -202,12 +204,9 @@ class _Sentence:
         self.words_score = word_score(tokens)
         self.danish_letters = has_danish_letters(text)
         self.hits: dict = {}
-        # per key of `hits`: (the text's WORD_SETS they were found with, rules passed over because a
-        # `when text has` could not hold in that text); missing when none was passed over
-        self.passed: dict = {}
-        # per key of `hits`: rules not run because a `when text has` (or `unless`) of theirs did not hold
-        # in the long text of that call (Engine._match); missing when none was
-        self.skipped: dict = {}
+        # per key of `hits`: the rules not run because the text of that call ruled them out (_Late.lets),
+        # run when a later text may not; missing when there were none
+        self.unrun: dict = {}
         self.found: dict = {}  # condition pattern -> does it match this sentence (shared by rules)
         self._spans = None
         self._positions = None
@@ -447,6 +446,7 @@ class Engine:
         # the words of _words that wake a rule or are in a word set: a sentence's other words are
         # skipped by one set intersection, in C, instead of a Python step each
         self._busy: set = set()
+        self._word_keys: dict = {}  # word -> the gate keys among its WORD_SETS (see _keys), when asked for
         # per rule, per alternative: the numbers of the word sets it needs besides its key
         self._needs = tuple(tuple(_mask(option) for option in _number_lists(rule.needs)) for rule in rules)
         self._counted: dict = {}  # counted condition -> _count_plan
@@ -480,15 +480,19 @@ class Engine:
                     cond.gate.indexed = True
                     keyed.update(cond.gate.bits)
         self._text_keys = frozenset(keyed)
-        # rule -> its conditions on whether the whole text has a pattern (see _Late.allows)
+        # rule -> its conditions on whether the whole text has a pattern (see _Late.lets)
         def text_only(c: Cond) -> bool:
             return (c.scope == "text" and c.pattern is not None and c.shows is None and c.scorer is None
                     and not c.count)
 
         self._text_checks = {i: conds for i, rule in enumerate(rules)
                              if (conds := tuple(filter(text_only, rule.late_conds)))}
+        # the rules _Late.lets may rule out: in any text (by the gates of their `when text has`), and in
+        # a long one (by those conditions themselves)
+        self._text_gated = frozenset(i for i, gates in self._pre.items() if gates[2] or gates[3])
+        self._text_bound = self._text_gated | self._text_checks.keys()
         self.always_rules = always_rules
-        self._late_rules = frozenset(i for i, rule in enumerate(rules) if rule.late_conds)  # see _Late.passes
+        self._late_rules = frozenset(i for i, rule in enumerate(rules) if rule.late_conds)  # see _Late.holds
         self._always_for = {langs: tuple(i for i in always_rules if rules[i].lang in langs)
                             for langs in _LANGUAGE_TUPLES}
         self.text_rules = text_rules
@@ -501,7 +505,10 @@ class Engine:
         def needs_shown(c: Cond) -> bool:
             return c.has and c.shows is not None and c.scope == "text"
 
-        self._text_conds = {i: tuple(sorted(rules[i].conditions, key=lambda c: not needs_shown(c)))
+        # ... and scores last: a whole text's score reads all its words (a condition on a pattern is
+        # searched for in the sentences holding its key words), and the conditions all have to hold
+        self._text_conds = {i: tuple(sorted(rules[i].conditions, key=lambda c: (not needs_shown(c),
+                                                                                 c.model is not None)))
                             for i in text_rules}
         # ... and when the call's hits lack one of those categories (read from the hits, see
         # _Late.found), the rule is passed over at once
@@ -660,19 +667,15 @@ class Engine:
         text_held = reduce(or_, map(self._held, map(_SENTENCE, parts)), 0)
         late = _Late(self, text, parts, context, in_text)
         late._held = text_held
-        # In a long text, a rule whose `when text has` fails in it is not run at all (each such condition
-        # is searched once per call, see _Late.allows); in a short one, its regex (which seldom matches)
-        # is cheaper to run first.
-        checks = late if len(parts) > _MANY_SENTENCES else None
         for start, sentence in parts:
             langs, previous = self._languages(sentence, lang, previous)
-            hits = self._sentence_hits(sentence, langs, cats, bool(context), text_held, checks)
+            hits = self._sentence_hits(sentence, langs, cats, bool(context), late)
             for idx, s, e, sugg in hits:
                 found.append((idx, start + s, start + e, sugg))
         if lang is None and cats is None:
             late.raw = found  # every hit of every category: `text shows` reads them (see _Late.found)
         rules, late_rules = self.rules, self._late_rules
-        found = [h for h in found if h[0] not in late_rules or late.passes(rules[h[0]])]
+        found = [h for h in found if h[0] not in late_rules or late.holds(rules[h[0]].late_conds)]
         if text_rules:
             found.extend(self._text_rule_hits(text, lang, cats, late))
         return found
@@ -702,12 +705,11 @@ class Engine:
         cache[text] = sentence  # (re)inserted last: the most recently used
         return sentence
 
-    def _sentence_hits(self, sentence: _Sentence, langs: tuple, cats, with_context: bool = True,
-                       text_held: int = -1, late: _Late | None = None) -> list:
+    def _sentence_hits(self, sentence: _Sentence, langs: tuple, cats, with_context: bool, late: _Late) -> list:
         """The hits of the rules of these languages and categories; without a context, those of the rules
-        that need one (`when context ...`) are left out: they cannot fire. Rules with a `when text has`
-        that cannot hold in a text holding `text_held` (its WORD_SETS) may be left out too: they are
-        remembered with the sentence and run when a later text may let them fire."""
+        that need one (`when context ...`) are left out: they cannot fire. Rules the text of `late` rules
+        out (_Late.lets) are not run: they are remembered with the sentence and run when a later text may
+        let them fire."""
         key = (langs, cats, with_context)
         if sentence.hits:  # (a sentence not seen before has none)
             hits = sentence.hits.get(key)
@@ -723,60 +725,34 @@ class Engine:
                     everything = sentence.hits.get(wider) if wider != key else None
                     if everything is not None:
                         hits = sentence.hits[key] = [h for h in everything if keep(h[0])]
-                        passed = sentence.passed.get(wider)
-                        if passed is not None:
-                            sentence.passed[key] = (passed[0], [idx for idx in passed[1] if keep(idx)])
-                        skipped = sentence.skipped.get(wider)
-                        if skipped is not None:
-                            sentence.skipped[key] = [idx for idx in skipped if keep(idx)]
+                        unrun = sentence.unrun.get(wider)
+                        if unrun is not None:
+                            sentence.unrun[key] = [idx for idx in unrun if keep(idx)]
                         break
             if hits is not None:
-                passed = sentence.passed.get(key)
-                if passed is not None and text_held & ~passed[0]:
-                    # this text holds word sets the one they were passed over in did not: run the rules
-                    # whose `when text has` may now hold
-                    pre = self._pre
-                    held = self._held(sentence)
-                    now_open = [idx for idx in passed[1] if not _shut(pre[idx], held, text_held)]
-                    still = [idx for idx in passed[1] if idx not in now_open]
-                    if now_open:
-                        more, _, _ = self._match(sentence, now_open, -1)
-                        hits.extend(more)  # (hits are put in order later, by _ordered)
-                    if still:
-                        sentence.passed[key] = (text_held, still)
-                    else:
-                        del sentence.passed[key]
-                skipped = sentence.skipped.get(key)
-                if skipped:
-                    # rules a text condition kept from running in an earlier text: run those it may not
-                    # keep out of this one (all of them without `late`: a short text)
-                    now = skipped if late is None else [idx for idx in skipped if late.allows(idx)]
+                unrun = sentence.unrun.get(key)
+                if unrun:
+                    # rules an earlier text ruled out: run those this one does not
+                    now = list(filter(late.lets, unrun))
                     if now:
-                        more, _, _ = self._match(sentence, now, -1)
-                        hits.extend(more)
-                        still = [idx for idx in skipped if idx not in now] if late is not None else None
+                        hits.extend(self._match(sentence, now)[0])  # (hits are put in order later, by _ordered)
+                        still = list(filterfalse(late.lets, unrun))
                         if still:
-                            sentence.skipped[key] = still
+                            sentence.unrun[key] = still
                         else:
-                            del sentence.skipped[key]
+                            del sentence.unrun[key]
                 return hits
-        hits, passed, skipped = self._match(sentence, self._candidates(sentence, langs, cats, with_context),
-                                            text_held, late)
+        hits, unrun = self._match(sentence, self._candidates(sentence, langs, cats, with_context), late)
         sentence.hits[key] = hits
-        if passed:
-            sentence.passed[key] = (text_held, passed)
-        if skipped:
-            sentence.skipped[key] = skipped
+        if unrun:
+            sentence.unrun[key] = unrun
         return hits
 
-    def _match(self, sentence: _Sentence, candidates: list[int], text_held: int, late: _Late | None = None
-               ) -> tuple[list, list, list]:
-        """The hits of these rules in the sentence, the rules passed over because a `when text has` of
-        theirs cannot hold in a text holding `text_held` (-1: every word set), and those not run because
-        one does not hold in the text of `late` (_Late.allows; None: all are run)."""
+    def _match(self, sentence: _Sentence, candidates: list[int], late: _Late | None = None) -> tuple[list, list]:
+        """The hits of these rules in the sentence, and the rules not run because the text of `late`
+        rules them out (_Late.lets; None: all are run)."""
         hits = []
-        passed = []
-        skipped = []
+        unrun = []
         enc = sentence.enc
         if enc:
             text = sentence.text
@@ -786,22 +762,19 @@ class Engine:
             rules = self.rules
             pre = self._match_pre
             held = self._held(sentence)
-            checked = self._text_checks
+            bound = None if late is None else self._text_bound if late.long else self._text_gated
             for idx in candidates:
                 rule = rules[idx]
                 gated = pre.get(idx)
                 if gated is not None:
-                    # a required condition that cannot hold here: the regex need not run
+                    # a required condition that cannot hold in the sentence: the regex need not run
                     key = gated[1]
                     if key and not held & key:
-                        continue  # (what _shut would say: its first gate is shut by the sentence)
-                    shut = _shut(gated[0], held, text_held)
-                    if shut:
-                        if shut == _TEXT:
-                            passed.append(idx)
+                        continue  # (what _sentence_shut would say: its first gate is shut by the sentence)
+                    if _sentence_shut(gated[0], held):
                         continue
-                if late is not None and idx in checked and not late.allows(idx):
-                    skipped.append(idx)
+                if bound is not None and idx in bound and not late.lets(idx):
+                    unrun.append(idx)
                     continue
                 # (explicit loops below rather than all() over generators: each costs a frame per rule)
                 conds = rule.sentence_conds
@@ -846,7 +819,7 @@ class Engine:
                             continue
                     s, e = sentence.original(m.start(), m.end())
                     hits.append((idx, s, e, _suggestions(rule, sentence, m, text[s:e]) if rule.suggestions else ()))
-        return hits, passed, skipped
+        return hits, unrun
 
     def _word(self, tok: str) -> tuple[dict, tuple]:
         """Look a new word up and keep the result in _words: for each tuple of languages a sentence may be
@@ -864,11 +837,10 @@ class Engine:
                 else:
                     needy.append(idx)
                     needs.append(need)
-        sets = self._sets.find(tok)
         found = self._words[tok] = ({langs: (frozenset(outright), tuple(needy), tuple(needs),
                                              _mask(n.bit_length() - 1 for n in needs))
                                      for langs, (outright, needy, needs) in woken.items()},
-                                    _mask(sets), tuple(self._text_keys.intersection(sets)))
+                                    _mask(self._sets.find(tok)))
         if woken or found[1]:
             self._busy.add(tok)
         return found
@@ -881,6 +853,7 @@ class Engine:
             if len(memo) + len(new) > _WORDS_LIMIT:
                 memo.clear()
                 self._busy.clear()
+                self._word_keys.clear()
                 new = tokens
             for tok in new:
                 self._word(tok)
@@ -906,7 +879,13 @@ class Engine:
         """The numbers of the gate keys (_text_keys) among the WORD_SETS the sentence holds, worked out
         once per sentence."""
         if sentence.keys is None:
-            sentence.keys = tuple(set(chain.from_iterable(map(_KEYS, self._entries(sentence)))))
+            # (each word's, looked up the first time a sentence of a long text holds it: only long texts
+            # ask, see _Late.holders)
+            memo = self._word_keys
+            words = self._busy_words(sentence.tokens)
+            for tok in words.difference(memo):
+                memo[tok] = tuple(self._text_keys.intersection(self._sets.find(tok)))
+            sentence.keys = tuple(set(chain.from_iterable(map(memo.get, words))))
         return sentence.keys
 
     def _may_hold(self, cond: Cond, sentence: _Sentence) -> bool:
@@ -1058,7 +1037,8 @@ class _Late:
         self.context = context
         self._context_enc = None
         self._shows: dict = {}
-        # condition pattern -> found in the text: each searched once per call, `text shows` included
+        # What depends on the text alone, shared with the calls `text shows` makes on it: condition pattern
+        # -> found in the text (in_text), rule index -> lets()
         self._in_text: dict = {} if in_text is None else in_text
         self._in_context: dict = {}
         self._counted: dict = {}  # counted condition -> does it hold (each condition is judged one way)
@@ -1070,7 +1050,7 @@ class _Late:
         self._possible = None  # see possible()
         self._text_score = None  # see text_score()
         self._holders = None  # see holders()
-        self._allows: dict = {}  # see allows()
+        self.long = len(parts) > _MANY_SENTENCES  # see lets()
 
     def _alone(self) -> _Late:
         """These conditions for the same text without a context (as `text shows` judges it)."""
@@ -1110,7 +1090,8 @@ class _Late:
                     # with rules that have no match, from those rules alone
                     alone = self._alone()
                     rules = self.engine.rules
-                    shown = any(rules[h[0]].category == cond.shows and alone.passes(rules[h[0]]) for h in self.raw)
+                    shown = any(rules[h[0]].category == cond.shows and alone.holds(rules[h[0]].late_conds)
+                                for h in self.raw)
                     if not shown and not cond.matched and cond.shows in self.engine._text_categories:
                         shown = bool(self.engine._text_rule_hits(self.text, None, frozenset((cond.shows,)), alone))
                     self._shows[key] = shown
@@ -1227,19 +1208,20 @@ class _Late:
             self._in_text[pattern] = hit
         return hit
 
-    def allows(self, idx: int) -> bool:
-        """Do the rule's conditions on whether the text has a pattern (Engine._text_checks) hold? If not,
-        it cannot fire in this text, whatever its matches. Depends on the text alone (not the context or
-        other hits), so a sentence's hits stay the same whichever text it was matched in."""
-        allowed = self._allows.get(idx)
-        if allowed is None:
-            allowed = True
-            for c in self.engine._text_checks[idx]:
-                if self.in_text(c) != c.has:
-                    allowed = False
-                    break
-            self._allows[idx] = allowed
-        return allowed
+    def lets(self, idx: int) -> bool:
+        """May the rule fire in this text, as far as its conditions on the text alone tell? Not when the
+        gate of a required `when text has` of it is shut for the text's word sets, nor, in a long text,
+        when one of its `when text has` / `unless text has` patterns (Engine._text_checks, each searched
+        once per call) is missing / found. Depends on the text alone (not the context or other hits), so
+        a sentence's hits stay the same whichever text it was matched in."""
+        let = self._in_text.get(idx)
+        if let is None:
+            engine = self.engine
+            gates = engine._pre.get(idx)
+            checks = engine._text_checks.get(idx) if self.long else None
+            let = self._in_text[idx] = ((gates is None or not _text_shut(gates, self.held()))
+                                        and (checks is None or self.holds(checks)))
+        return let
 
     def holders(self) -> dict:
         """Gate key (a number of WORD_SETS, see Engine._text_keys) -> the distinct sentences of the text
@@ -1275,8 +1257,10 @@ class _Late:
             self._held = reduce(or_, map(self.engine._held, self.encoded), 0)
         return self._held
 
-    def passes(self, rule: Rule) -> bool:
-        for c in rule.late_conds:  # (a loop, not all() over a generator: no frame per rule)
+    def holds(self, conds: tuple) -> bool:
+        """Do these conditions on the text and the context (a rule's late_conds or some of them) all
+        hold? (Each condition is judged once per call, see found.)"""
+        for c in conds:  # (a loop, not all() over a generator: no frame per rule)
             if self.found(c) != c.has:
                 return False
         return True
@@ -1389,7 +1373,6 @@ def _utf16(astral: list[int], start: int, end: int) -> tuple[int, int]:
 
 
 _SENTENCE = itemgetter(1)  # of a (start, _Sentence) part of a text
-_TEXT = 2  # what _shut gives when only the text's words shut a rule out
 
 
 def _pre_gates(rule: Rule, plans: dict) -> tuple | None:
@@ -1412,23 +1395,36 @@ def _pre_gates(rule: Rule, plans: dict) -> tuple | None:
     return tuple(map(tuple, gates)) if any(gates) else None
 
 
-def _shut(gates: tuple, held: int, text_held: int) -> int:
-    """0 when the rule's required conditions (_pre_gates) may hold in a sentence holding `held` within
-    a text holding `text_held`; 1 when one cannot because of the sentence, _TEXT because of the text."""
-    sentence_gates, sentence_counted, text_gates, text_counted = gates
+def _shut(gates: tuple, held: int, text_held: int) -> bool:
+    """Can one of the rule's required conditions (_pre_gates) not hold in a sentence holding `held`
+    within a text holding `text_held`?"""
+    return _sentence_shut(gates, held) or _text_shut(gates, text_held)
+
+
+def _sentence_shut(gates: tuple, held: int) -> bool:
+    """Can one of the rule's required conditions on the sentence (_pre_gates) not hold in a sentence
+    holding `held`?"""
+    sentence_gates, sentence_counted, _, _ = gates
     for gate in sentence_gates:
         if not gate.open_for(held):
-            return 1
+            return True
     for plan in sentence_counted:
         if not _may_reach(plan, held):
-            return 1
+            return True
+    return False
+
+
+def _text_shut(gates: tuple, text_held: int) -> bool:
+    """Can one of the rule's required conditions on the text (_pre_gates) not hold in a text holding
+    `text_held`?"""
+    _, _, text_gates, text_counted = gates
     for gate in text_gates:
         if not gate.open_for(text_held):
-            return _TEXT
+            return True
     for plan in text_counted:
         if not _may_reach(plan, text_held):
-            return _TEXT
-    return 0
+            return True
+    return False
 
 
 def _languages_of(score: float) -> tuple:
@@ -1505,7 +1501,6 @@ def _near(cond: Cond, sentence: _Sentence, memo: dict, m: re.Match) -> bool:
 _span = re.Match.span
 _WOKEN = itemgetter(0)  # of a _words entry: what the word wakes, by languages
 _SETS = itemgetter(1)  # ... and the WORD_SETS it is in (a _mask)
-_KEYS = itemgetter(2)  # ... and those of them that are keys of text conditions' gates (Engine._text_keys)
 _OUTRIGHT = itemgetter(0)  # of what a word wakes: the rules woken outright,
 _NEEDY = itemgetter(1)  # the rules woken when the sentence holds more words,
 _NEEDS = itemgetter(2)  # and, for each of those, the word sets it must hold a word of (a _mask);
