@@ -11,7 +11,7 @@ from itertools import chain
 from . import ast
 from .check import Program
 from .patterns import Key, cheapest
-from .runtime.engine import _set_lookup
+from .runtime.engine import set_lookup
 from .runtime.text import encode, sentences
 
 
@@ -131,7 +131,7 @@ def _renumbered(word_sets: tuple, needs: list, cond_needs: list, texts: list[str
     numbered by rules alone, 7,954 so). How often is read from `texts`, the rules' own examples, so the
     same rules give the same numbers. Ties (most sets are in no example): those the rules' alternatives
     need first, most needed first, then those only conditions need."""
-    lookup = _set_lookup(tuple(" ".join(entries) for entries in word_sets))
+    lookup = set_lookup(tuple(" ".join(entries) for entries in word_sets))
     held = Counter()
     for text in texts:
         for start, end in sentences(text):

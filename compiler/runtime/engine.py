@@ -359,10 +359,10 @@ class _Lookup:
         return out
 
 
-def _set_lookup(word_sets: tuple) -> _Lookup:
+def set_lookup(word_sets: tuple) -> _Lookup:
     """Which WORD_SETS a word is in (each set a string of entries "word", "prefix*", "*ending" or "#num"
     separated by spaces: thousands of one-string sets compile far faster than as tuples, and words hold
-    no space)."""
+    no space). Public: the compiler numbers the sets with it (ruleset._renumbered)."""
     words: dict = {}
     prefixes: dict = {}
     suffixes: dict = {}
@@ -441,7 +441,7 @@ class Engine:
         self.word_index = {w: _number_lists(v) for w, v in word_index.items()}
         self._index = _Lookup(self.word_index, {p: _number_lists(v) for p, v in prefix_index.items()},
                               {s: _number_lists(v) for s, v in suffix_index.items()}, _number_lists(number_rules))
-        self._sets = _set_lookup(word_sets)  # -> numbers of WORD_SETS
+        self._sets = set_lookup(word_sets)  # -> numbers of WORD_SETS
         self._words: dict = {}  # word -> what _word found for it
         # the words of _words that wake a rule or are in a word set: a sentence's other words are
         # skipped by one set intersection, in C, instead of a Python step each
