@@ -770,8 +770,9 @@ class Engine:
                     # a required condition that cannot hold in the sentence: the regex need not run
                     key = gated[1]
                     if key and not held & key:
-                        continue  # (what _sentence_shut would say: its first gate is shut by the sentence)
-                    if _sentence_shut(gated[0], held):
+                        continue  # (what _closed would say: its first gate is shut by the sentence)
+                    gates = gated[0]
+                    if _closed(gates[0], gates[1], held):
                         continue
                 if bound is not None and idx in bound and not late.lets(idx):
                     unrun.append(idx)
@@ -1219,7 +1220,7 @@ class _Late:
             engine = self.engine
             gates = engine._pre.get(idx)
             checks = engine._text_checks.get(idx) if self.long else None
-            let = self._in_text[idx] = ((gates is None or not _text_shut(gates, self.held()))
+            let = self._in_text[idx] = ((gates is None or not _closed(gates[2], gates[3], self.held()))
                                         and (checks is None or self.holds(checks)))
         return let
 
@@ -1398,31 +1399,17 @@ def _pre_gates(rule: Rule, plans: dict) -> tuple | None:
 def _shut(gates: tuple, held: int, text_held: int) -> bool:
     """Can one of the rule's required conditions (_pre_gates) not hold in a sentence holding `held`
     within a text holding `text_held`?"""
-    return _sentence_shut(gates, held) or _text_shut(gates, text_held)
+    return _closed(gates[0], gates[1], held) or _closed(gates[2], gates[3], text_held)
 
 
-def _sentence_shut(gates: tuple, held: int) -> bool:
-    """Can one of the rule's required conditions on the sentence (_pre_gates) not hold in a sentence
-    holding `held`?"""
-    sentence_gates, sentence_counted, _, _ = gates
-    for gate in sentence_gates:
+def _closed(gates: tuple, counted: tuple, held: int) -> bool:
+    """Can one of these required conditions (the gates and counted plans of one scope of _pre_gates:
+    the sentence's, or the text's) not hold where the word sets `held` are?"""
+    for gate in gates:
         if not gate.open_for(held):
             return True
-    for plan in sentence_counted:
+    for plan in counted:
         if not _may_reach(plan, held):
-            return True
-    return False
-
-
-def _text_shut(gates: tuple, text_held: int) -> bool:
-    """Can one of the rule's required conditions on the text (_pre_gates) not hold in a text holding
-    `text_held`?"""
-    _, _, text_gates, text_counted = gates
-    for gate in text_gates:
-        if not gate.open_for(text_held):
-            return True
-    for plan in text_counted:
-        if not _may_reach(plan, text_held):
             return True
     return False
 
