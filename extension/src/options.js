@@ -106,6 +106,10 @@ async function init() {
       render();
     }
   });
+  // The controls are disabled in the page until now: a change made before the stored settings were
+  // read would have had no listener, and render() would have put the stored value back over it.
+  for (const id of ["lang", "country", "site-input"]) $(id).disabled = false;
+  $("site-form").querySelector("button").disabled = false;
 }
 
 init();
