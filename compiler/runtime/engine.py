@@ -11,8 +11,8 @@ sentence it changed; a woken rule runs its regex only when one of its alternativ
 each of the word sets it needs in the sentence (`Rule.needs`, worked out by the compiler); everything
 computed over the whole text (conditions, language, UTF-16 offsets) is linear in its length: a
 condition on the whole text is searched only in the sentences holding a key word of its gate (indexed
-once per call, _Late.holders), and in a text of many sentences a rule whose `when text has` fails in it
-is not run at all (_Late.lets).
+once per call, _Late.holders), and in a text of many sentences (or many characters) a rule whose `when
+text has` fails in it is not run at all (_Late.lets).
 
 Pyodide (CPython compiled to WebAssembly) pays more than CPython for some calls: a slot wrapper such as
 `d.__getitem__` or `x.__and__` handed to map() costs about twice what `d.get` or an operator in a
@@ -79,6 +79,11 @@ _FEW_SENTENCES = 4
 # _Late.lets). In shorter ones, searching for those conditions first costs more than it saves
 # (interleaved A/B on the corpus comments of 5 to 12 sentences: +7 % with 4 here, +1 % with 12).
 _MANY_SENTENCES = 12
+# ... and in a text of more characters than this, however few its sentences: a pasted text without full
+# stops is one long sentence that wakes nearly every rule, most of which such a condition rules out
+# (interleaved A/B, the same hints: 50,000 characters as one sentence 70.5 -> 43.4 ms, 150 comments of
+# 500 to 2,000 characters -17 %; with 300 here the corpus comments of over 300 characters took +10 %).
+_LONG_TEXT = 600
 # Compiled regexes by pattern. A quarter of the patterns are the same text in several rules and
 # conditions (a shared list of words): each is compiled once, and compiled patterns never change.
 _COMPILED: dict = {}
@@ -1051,7 +1056,7 @@ class _Late:
         self._possible = None  # see possible()
         self._text_score = None  # see text_score()
         self._holders = None  # see holders()
-        self.long = len(parts) > _MANY_SENTENCES  # see lets()
+        self.long = len(parts) > _MANY_SENTENCES or len(text) > _LONG_TEXT  # see lets()
 
     def _alone(self) -> _Late:
         """These conditions for the same text without a context (as `text shows` judges it)."""
