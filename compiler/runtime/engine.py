@@ -72,6 +72,9 @@ _SCORE_MARGIN = 1e-9
 _SPLIT = ""  # (in _Sentence.sums) the sentence's scorer.split_pairs, shared by the models
 # Distinct words whose index entries are kept (all dropped at once beyond it).
 _WORDS_LIMIT = 50_000
+# (languages, has a context, categories a text may show) kept by Engine._possible_rules (all dropped at
+# once beyond it; there are a few dozen such sets)
+_POSSIBLE_SETS = 1024
 # A text of more sentences than this has them indexed by gate key for its text conditions (_Late.holders);
 # a shorter one has each sentence's gate tested, which costs less than building the index.
 _FEW_SENTENCES = 4
@@ -551,6 +554,7 @@ class Engine:
                 # the last: those left when no category is possible (a text without hits, most texts)
                 self._text_rules_for[langs, with_context] = (
                     able, tuple(shown[i] for i in able), [i for i in able if i in self._needs_context and not shown[i]])
+        self._by_possible: dict = {}  # see _possible_rules
         self._asks_question = frozenset(
             i for i in text_rules if any(c.scope == "question" for c in rules[i].conditions))
         self.resources = resources
@@ -669,12 +673,16 @@ class Engine:
         if parts is None:
             parts = [(start, self._sentence(text[start:end])) for start, end in sentences(text)]
         # the WORD_SETS the text holds: a rule needing `when text has` what it cannot hold is not run
-        text_held = reduce(or_, map(self._held, map(_SENTENCE, parts)), 0)
+        text_held = (self._held(parts[0][1]) if len(parts) == 1  # (most texts: no `|` of thousands of bits)
+                     else reduce(or_, map(self._held, map(_SENTENCE, parts)), 0))
         late = _Late(self, text, parts, context, in_text)
         late._held = text_held
         for start, sentence in parts:
             langs, previous = self._languages(sentence, lang, previous)
             hits = self._sentence_hits(sentence, langs, cats, bool(context), late)
+            if not start:  # (the first sentence of most texts: its offsets are the text's)
+                found.extend(hits)
+                continue
             for idx, s, e, sugg in hits:
                 found.append((idx, start + s, start + e, sugg))
         if lang is None and cats is None:
@@ -783,18 +791,18 @@ class Engine:
                     unrun.append(idx)
                     continue
                 # (explicit loops below rather than all() over generators: each costs a frame per rule)
+                # Most woken rules do not match: one search tells (cheaper than starting a finditer), and
+                # conditions, which only filter and are often longer regexes, are checked after it.
+                if short:
+                    regex = rule._re or rule.regex
+                    first = regex.search(enc)
+                else:
+                    matches = _scan(rule, sentence)
+                    first = next(matches, None)
+                if first is None:
+                    continue
                 conds = rule.sentence_conds
                 if conds:
-                    # Conditions only filter, so they are checked after the match: most woken rules do
-                    # not match, and a condition is often a longer regex than the match.
-                    if short:
-                        regex = rule._re or rule.regex
-                        first = regex.search(enc)
-                    else:
-                        matches = _scan(rule, sentence)
-                        first = next(matches, None)
-                    if first is None:
-                        continue
                     if question is None:
                         question = is_question(text)
                     plans = self._counted
@@ -805,10 +813,8 @@ class Engine:
                         conds = None
                     if conds is not None:
                         continue
-                    # the rest as finditer would go on from `first` (no pattern matches nothing)
-                    matches = [first, *(regex.finditer(enc, first.end()) if short else matches)]
-                else:
-                    matches = (rule._re or rule.regex).finditer(enc) if short else _scan(rule, sentence)
+                # the rest as finditer would go on from `first` (no pattern matches nothing)
+                matches = [first, *(regex.finditer(enc, first.end()) if short else matches)]
                 around = None  # the match and near conditions that can matter in this sentence
                 for m in matches:
                     if rule.match_conds:
@@ -929,15 +935,11 @@ class Engine:
         else:
             # A reply such as "❤️" gives no sign of its language: take the one of the text it answers.
             langs = _languages_of(late.text_score() or (language_score(late.context) if late.context else 0))
-        text_rules, shown_needed, unshown = self._text_rules_for[langs, bool(late.context)]
+        key = (langs, bool(late.context))
+        text_rules = self._text_rules_for[key][0]
         rules = self.rules
         if late.raw is not None:
-            # a rule needing `text shows: C` cannot hold unless C may be shown, and a rule that needs no
-            # context fires only if its category may be (see _Late.possible)
-            possible = late.possible()
-            needs_context = self._needs_context
-            text_rules = [idx for idx in compress(text_rules, map(possible.issuperset, shown_needed))
-                          if idx in needs_context or rules[idx].category in possible] if possible else unshown
+            text_rules = self._possible_rules(key, late.possible())
         pre = self._pre
         gate_keys = self._gate_keys
         held = late.held()
@@ -963,6 +965,22 @@ class Engine:
                 hits.append((idx, start, len(text.rstrip()), tuple(rule.suggestions)))
                 categories_done.add(rule.category)
         return hits
+
+    def _possible_rules(self, key: tuple, possible: frozenset) -> list:
+        """The text rules for (languages, has a context) that may fire when `text shows` may find the
+        categories `possible` (_Late.possible): a rule needing `text shows: C` cannot hold unless C may
+        be shown, and a rule that needs no context fires only if its category may be. Worked out once
+        per such set (texts share a few)."""
+        found = self._by_possible.get((key, possible))
+        if found is None:
+            text_rules, shown_needed, unshown = self._text_rules_for[key]
+            rules, needs_context = self.rules, self._needs_context
+            found = [idx for idx in compress(text_rules, map(possible.issuperset, shown_needed))
+                     if idx in needs_context or rules[idx].category in possible] if possible else unshown
+            if len(self._by_possible) >= _POSSIBLE_SETS:
+                self._by_possible.clear()
+            self._by_possible[key, possible] = found
+        return found
 
     def _ordered(self, found: list) -> list:
         """The hits in the order hints are given, each once (and a `once` rule's first only)."""
@@ -1311,7 +1329,7 @@ def _reaches(plan: tuple, count: int, held: int, found) -> bool:
     `held` are not asked (their keys are tested for all options at once, in C), and asking stops as
     soon as the answer is known: a counted condition often has dozens of options."""
     masks, gated, others = plan
-    maybe = list(compress(gated, [held & m for m in masks]))
+    maybe = list(compress(gated, map(and_, repeat(held), masks)))  # (in C: no bytecodes per option)
     maybe.extend(others)
     left = len(maybe)
     if left < count:
@@ -1439,7 +1457,7 @@ def _may_reach(plan: tuple, held: int) -> bool:
     """Are the gates of enough options of a counted condition open? plan: (their keys, their gates, how
     many must be open)."""
     masks, gates, need = plan
-    for gate in compress(gates, [held & m for m in masks]):
+    for gate in compress(gates, map(and_, repeat(held), masks)):  # (see _reaches)
         if gate.open_for(held):
             need -= 1
             if not need:
