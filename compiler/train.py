@@ -32,7 +32,10 @@ MIN_DOCS = {"words": 2, "letters": 3}  # a feature seen in fewer comments is lef
 # C=16 ws 0.406/0.508, md 0.389/0.491; C=64 ws 0.416/0.495, md 0.386/0.485. 16 it is (5-fold up too).
 C = 16.0
 FOLDS = 5
-BUDGETS = (0.005, 0.01, 0.02)  # shares of clean comments flagged at which recall is reported
+# Shares of clean comments flagged at which recall is reported. 1.2 and 1.3 % since session 12: the
+# scored rules' thresholds sit there (md and ws), the shares the lead's protocol chose on the fresh
+# batches alerts23/24 (tests/corpus/README.md), so a retrained model prints the scores to write.
+BUDGETS = (0.005, 0.01, 0.012, 0.013, 0.02)
 DIGITS = 4
 
 

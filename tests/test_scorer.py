@@ -98,7 +98,7 @@ def test_train_is_reproducible_and_the_bundle_gives_the_fitted_scores(tmp_path: 
     model = read_model(tmp_path / "a.json")
     assert model["trained_on"] == {"files": ["corpus.jsonl"], "comments": 48, "positives": 24,
                                    "texts_hash": model["trained_on"]["texts_hash"]}
-    assert [r["clean_share"] for r in first.rows] == [0.005, 0.01, 0.02]
+    assert [r["clean_share"] for r in first.rows] == [0.005, 0.01, 0.012, 0.013, 0.02]
     runtime = Model("m", model["bias"], model["words"], model["letters"])
     for item, fitted in zip(items, first.fitted):
         encs = [encode(item["text"][s:e]) for s, e in sentences(item["text"])]
