@@ -85,6 +85,7 @@ class PatternCompiler:
         if isinstance(p, ast.Word):
             return self._word(p.text, p.pos)
         if isinstance(p, ast.Phrase):
+            _check_phrase(p)
             return self._word(p.text, p.pos)
         if isinstance(p, ast.WordClass):
             if p.name == "#num":
@@ -339,6 +340,20 @@ def _cost(keys: frozenset[Key]) -> float:
         else:
             total += (2.0 if kind in ("p", "s") else 1.0) + 4.0 / (len(word) + 1)
     return total
+
+
+_CLASSES = {"#num": "number", "#any": "word", "#end": "sentence end", "#start": "sentence start"}
+
+
+def _check_phrase(p: ast.Phrase) -> None:
+    """A quoted phrase is matched as written, so a word class or list named in it would be the text
+    itself ("som #num årig" finds only the words "som #num årig"): an author never means that."""
+    for tok in p.text.split():
+        if tok in _CLASSES or (tok.startswith("@") and len(tok) > 1):
+            kind = f"a {_CLASSES[tok]}" if tok in _CLASSES else f"an entry of the list {tok}"
+            raise PatternError(
+                p.pos, f"'{tok}' inside a quoted phrase is the text '{tok}', not {kind}",
+                f"write it outside the quotes: {p.text}", width=len(p.text) + 2)
 
 
 def _word_parts(text: str) -> tuple[list[str], bool, bool]:

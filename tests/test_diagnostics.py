@@ -19,6 +19,8 @@ EXPECTED = {
     "count-twice.heed": (10, 3, "'has 2 of' would count \"feel nothing\" twice: both @numb and @gone hold it",
                          "keep it in one of them"),
     "ending-and-beginning.heed": (7, 10, "'*kniv*': a word can begin or end with '*', not both", "*kniv"),
+    "class-in-phrase.heed": (7, 10, "'#num' inside a quoted phrase is the text '#num', not a number",
+                            "write it outside the quotes: som #num årig"),
     "near-without-match.heed": (7, 3, "'near' counts words from the match", "or use `sentence` or `text`"),
     "near-without-distance.heed": (8, 14, "unexpected ':'", "expected a number of words, such as 4"),
     "unknown-field.heed": (8, 3, "unexpected 'mesage'", "unknown field 'mesage'; did you mean 'message'?"),
