@@ -24,6 +24,8 @@ ANY_WORD = "[^ ]+ "
 COMMON = DA_WORDS | EN_WORDS | frozenset("i a an at for men her have in og".split())
 
 ANCHORS = ("#any", "#end", "#start")  # classes that name no particular word
+# The word classes (any other `#name` is a hashtag, matched as written), as an error message names them.
+CLASSES = {"#num": "number", "#any": "word", "#end": "sentence end", "#start": "sentence start"}
 Key = tuple[str, str]  # ("w", word) | ("p", prefix) | ("s", suffix) | ("n", "")
 
 
@@ -143,7 +145,7 @@ class PatternCompiler:
                 return "", self._rx(p)
             literal = "".join(t + " " for t in toks)
             return (literal[:-1], "[^ ]* ") if prefix else (literal, "")
-        if isinstance(p, ast.WordClass) and p.name not in ("#num", *ANCHORS):
+        if isinstance(p, ast.WordClass) and p.name not in CLASSES:
             return p.name.lower() + " ", ""
         if isinstance(p, ast.Seq):
             lead = ""
@@ -342,15 +344,12 @@ def _cost(keys: frozenset[Key]) -> float:
     return total
 
 
-_CLASSES = {"#num": "number", "#any": "word", "#end": "sentence end", "#start": "sentence start"}
-
-
 def _check_phrase(p: ast.Phrase) -> None:
     """A quoted phrase is matched as written, so a word class or list named in it would be the text
     itself ("som #num årig" finds only the words "som #num årig"): an author never means that."""
     for tok in p.text.split():
-        if tok in _CLASSES or (tok.startswith("@") and len(tok) > 1):
-            kind = f"a {_CLASSES[tok]}" if tok in _CLASSES else f"an entry of the list {tok}"
+        if tok in CLASSES or (tok.startswith("@") and len(tok) > 1):
+            kind = f"a {CLASSES[tok]}" if tok in CLASSES else f"an entry of the list {tok}"
             raise PatternError(
                 p.pos, f"'{tok}' inside a quoted phrase is the text '{tok}', not {kind}",
                 f"write it outside the quotes: {p.text}", width=len(p.text) + 2)
