@@ -8,6 +8,7 @@ contain; the bundle indexes rules by them so a comment only wakes the rules it c
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -333,15 +334,11 @@ def cheapest(options: list[frozenset[Key]]) -> frozenset[Key]:
 
 
 def _cost(keys: frozenset[Key]) -> float:
-    total = 0.0
-    for kind, word in keys:
-        if kind == "n":
-            total += 30
-        elif word in COMMON:
-            total += 50
-        else:
-            total += (2.0 if kind in ("p", "s") else 1.0) + 4.0 / (len(word) + 1)
-    return total
+    # fsum: a frozenset's order follows the string hash, which changes per process, and a plain sum of
+    # the same costs in another order can differ in its last bit, so two equally rare sets ({count,
+    # counted, counting, counts} and {weigh, weighed, ...}) swapped places between builds
+    return math.fsum(30.0 if kind == "n" else 50.0 if word in COMMON
+                     else (2.0 if kind in ("p", "s") else 1.0) + 4.0 / (len(word) + 1) for kind, word in keys)
 
 
 def _check_phrase(p: ast.Phrase) -> None:
