@@ -233,12 +233,14 @@ def test_the_bound_is_never_below_the_score() -> None:
             encs = [encode(text[s:e]) for s, e in sentences(text)]
             upper = model.probability(map(model.upper_sums, encs))
             assert upper >= model.score(encs) - 1e-12, (model.name, text)
-    # a pair counts only with its positive weight, once per word that can begin it
+    # a word counts with its own weight (negative ones too), and a pair with its positive weight, once
+    # per word that can begin it, but the last
     tiny = Model("tiny", raw["bias"], raw["words"], raw["letters"])
     assert tiny.upper_sums(encode("no point"))[0] == pytest.approx(6.0 + 1.0)
     assert tiny.sentence_sums(encode("no point"))[0] == pytest.approx(6.0 + 1.0)
-    assert tiny.upper_sums(encode("no lol"))[0] == pytest.approx(6.0)  # "no" may begin "no point"
+    assert tiny.upper_sums(encode("no lol"))[0] == pytest.approx(6.0 - 6.0)  # "no" may begin "no point"
     assert tiny.sentence_sums(encode("no lol"))[0] == pytest.approx(-6.0)
+    assert tiny.upper_sums(encode("point no"))[0] == pytest.approx(1.0)  # the last word begins no pair
 
 
 def test_text_shows_is_settled_without_text_rules_when_no_category_rule_can_fire(scored_bundle, monkeypatch) -> None:

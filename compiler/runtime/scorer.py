@@ -71,8 +71,9 @@ class Model:
         # per distinct word (words recur across comments): its letter features' weight sum and count
         self._letter_sums: dict[str, float] = {}
         self._letter_counts: dict[str, int] = {}
-        # per distinct word: the most it and its pair with the next word can add to the word block (see
-        # upper_sums), and per word the largest positive weight of a pair it begins (worked out on first use)
+        # per distinct word: the most it and its pair with the next word can add to the word block (its
+        # weight and the largest positive weight of a pair it begins, see upper_sums), and per word that
+        # largest pair weight (worked out on first use)
         self._upper: dict[str, float] = {}
         self._pair_most: dict[str, float] | None = None
 
@@ -99,7 +100,7 @@ class Model:
             grams = letter_features(tok)
             self._letter_sums[tok] = sum(get(g, 0.0) for g in grams)
             self._letter_counts[tok] = len(grams)
-            self._upper[tok] = max(word(tok, 0.0), 0.0) + pair_most(tok, 0.0)
+            self._upper[tok] = word(tok, 0.0) + pair_most(tok, 0.0)
 
     def prepare(self) -> None:
         """Work out what the first scored sentence would otherwise wait for (Engine.warm calls it)."""
@@ -124,8 +125,9 @@ class Model:
 
     def upper_sums(self, encoded: str, tokens: list[str] | None = None) -> tuple[float, int, float, int]:
         """sentence_sums, but with a word weight sum that the sentence's cannot exceed: each word's
-        positive weight and the largest positive weight of any pair it begins, read per distinct word
-        (no pairs built). probability() of these is at least the text's score, so a text whose bound
+        weight and the largest positive weight of any pair it begins (the last word begins none), read
+        per distinct word (no pairs built). Counts and letter block are the sentence's own, so
+        probability() of these is at least the text's score, and a text whose bound
         stays under a threshold is known not to reach it (most texts: the corpus's clean comments score
         far below), for about half the work of scoring it. `tokens`: encoded.split(), when known."""
         if tokens is None:
@@ -136,6 +138,8 @@ class Model:
             self._learn(tokens)
             most = sum(map(self._upper.get, tokens))
         n = len(tokens)
+        if n:
+            most -= self._pair_most.get(tokens[-1], 0.0)
         return (most, n + n - 1 if n else 0, *self._letter_block(tokens))
 
     def _letter_block(self, tokens: list[str]) -> tuple[float, int]:
