@@ -56,6 +56,8 @@ class RuleSet:
     rules: tuple[CompiledRule, ...]
     word_sets: tuple[tuple[str, ...], ...]  # "word", "prefix*" or "#num"
     needs: tuple[tuple[tuple[int, ...], ...], ...]  # per rule, per alternative: numbers of word_sets
+    # per rule: {alternative: how many words of its key every match holds} where more than one (_repeats)
+    repeats: tuple[dict[int, int], ...]
     cond_needs: tuple[tuple[tuple[tuple[int, ...], ...] | None, ...], ...]  # per rule, per condition
     word_index: dict[str, tuple[tuple[int, int], ...]]  # word -> (rule, alternative)
     prefix_index: dict[str, tuple[tuple[int, int], ...]]
@@ -79,6 +81,16 @@ def _alternatives(program: Program, pattern: ast.Pattern) -> tuple | None:
         key = cheapest(clauses)
         out.append((tuple(sorted(key)), tuple(sorted({tuple(sorted(c)) for c in clauses if c != key}))))
     return tuple(out)
+
+
+def _repeats(program: Program, pattern: ast.Pattern, alternatives: tuple) -> dict[int, int]:
+    """The alternatives of the pattern (numbered as _alternatives gives them) more than one of whose word
+    sets is their key's set, and how many are. Each such set is read at its own word of a match (the
+    parts of a sequence match words one after the other), so a match holds that many words of the key:
+    `@change ~8 @change ~8 @change` three, and a sentence with fewer cannot hold one."""
+    counts = (sum(tuple(sorted(c)) == key for c in clauses)
+              for clauses, (key, _) in zip(program.patterns.needs(pattern), alternatives))
+    return {j: n for j, n in enumerate(counts) if n > 1}
 
 
 def _condition(program: Program, cond: ast.Condition, rule: ast.Rule) -> CompiledCondition:
@@ -197,9 +209,11 @@ def build_ruleset(program: Program) -> RuleSet:
         return tuple(tuple(number(s) for s in alt) for alt in c.alternatives)
 
     needs = []
+    repeats = []
     cond_needs = []
     for i, rule in enumerate(compiled):
         rule_needs = []
+        repeats.append(_repeats(program, program.rules[i].match, rule.alternatives) if rule.alternatives else {})
         if rule.match is None:
             text_rules.append(i)
         elif rule.alternatives is None:
@@ -226,6 +240,7 @@ def build_ruleset(program: Program) -> RuleSet:
         rules=tuple(compiled),
         word_sets=word_sets,
         needs=tuple(needs),
+        repeats=tuple(repeats),
         cond_needs=tuple(cond_needs),
         word_index={w: tuple(v) for w, v in sorted(words.items())},
         prefix_index={w: tuple(v) for w, v in sorted(prefixes.items())},

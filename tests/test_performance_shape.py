@@ -311,27 +311,33 @@ def test_every_sentence_a_pattern_matches_holds_the_words_it_needs(bundles: dict
     assert checked > 500 and skipped > 100_000, (checked, skipped)
 
 
-def test_needs_read_only_what_every_match_holds(tmp_path: Path) -> None:
-    """Per alternative of a rule, its key in the index and the word sets it needs besides: whole
-    words, prefixes, lists and numbers count; optional parts, gaps and /regexes/ do not."""
-    (tmp_path / "r.heed").write_text('''point p "x"
-list feel = sad, "down bad"
-rule r1 {
+def _one_rule(tmp_path: Path, lists: str, match: str, examples: tuple[str, ...]) -> CPythonEngine:
+    """The bundle of one English rule (with these lists, match and examples), loaded in CPython."""
+    lines = "\n".join("  " + e for e in examples)
+    (tmp_path / "r.heed").write_text(f'''point p "x"
+{lists}
+rule r1 {{
   category: mockery
   severity: warning
   lang: en
   source: p
-  match: i ~2 (feel | am) (so)? @feel | selvmord* #num | /x+y/ plans
+  match: {match}
   message da: "x"
   message en: "x"
-  expect: "i really feel down bad"
-  expect: "selvmordsforsøg 3"
-  expect: "xxy plans"
-  allow: "i feel fine"
-}
+{lines}
+}}
 ''', encoding="utf-8")
     compile_bundle([tmp_path / "r.heed"], tmp_path / "out")
-    engine = CPythonEngine(tmp_path / "out")
+    return CPythonEngine(tmp_path / "out")
+
+
+def test_needs_read_only_what_every_match_holds(tmp_path: Path) -> None:
+    """Per alternative of a rule, its key in the index and the word sets it needs besides: whole
+    words, prefixes, lists and numbers count; optional parts, gaps and /regexes/ do not."""
+    examples = ('expect: "i really feel down bad"', 'expect: "selvmordsforsøg 3"', 'expect: "xxy plans"',
+                'allow: "i feel fine"')
+    engine = _one_rule(tmp_path, 'list feel = sad, "down bad"',
+                       "i ~2 (feel | am) (so)? @feel | selvmord* #num | /x+y/ plans", examples)
     try:
         bundle = engine.module
         keys: dict[int, set] = {}
@@ -349,6 +355,29 @@ rule r1 {
         (frozenset({"selvmord*"}), frozenset({frozenset({"#num"})})),
         (frozenset({"plans"}), frozenset()),
     }
+
+
+def test_a_repeated_list_wakes_its_rule_only_with_that_many_of_its_words(tmp_path: Path) -> None:
+    """`@l ~3 @l ~3 @l`: every match holds three words of the list's key (Rule.repeats), each counted as
+    often as it occurs, so a sentence with fewer does not wake the rule."""
+    examples = ('expect: "i dont eat, dont sleep and stopped going out"', 'expect: "dont eat dont eat dont eat"',
+                'expect: "i never sleep"', 'allow: "i dont eat and dont sleep"')
+    engine = _one_rule(tmp_path, 'list chore = "dont eat", "dont sleep", "stopped going out"',
+                       "@chore ~3 @chore ~3 @chore | never sleep", examples)
+    try:
+        bundle = engine.module
+        runtime = sys.modules[type(bundle.ENGINE).__module__]
+
+        def woken(text: str) -> list[int]:
+            return bundle.ENGINE._candidates(runtime._Sentence(text), ("en",), None)
+
+        assert bundle.RULES[0].repeats == {0: 3}
+        assert woken("i dont eat and dont sleep") == []
+        assert woken("dont eat dont sleep dont eat") == [0]
+        assert woken("i dont eat dont sleep and stopped going out") == [0]
+        assert woken("i never sleep") == [0]  # (the other alternative: one word of its key)
+    finally:
+        engine.close()
 
 
 def test_is_question_and_utf16_helpers_agree_with_their_definitions() -> None:

@@ -8,11 +8,12 @@ contains.
 
 Speed (see docs/benchmarks.md): sentences are cached by their text, so a keystroke only matches the
 sentence it changed; a woken rule runs its regex only when one of its alternatives finds a word of
-each of the word sets it needs in the sentence (`Rule.needs`, worked out by the compiler); everything
-computed over the whole text (conditions, language, UTF-16 offsets) is linear in its length: a
-condition on the whole text is searched only in the sentences holding a key word of its gate (indexed
-once per call, _Late.holders), and in a text of many sentences (or many characters) a rule whose `when
-text has` fails in it is not run at all (_Late.lets).
+each of the word sets it needs in the sentence (`Rule.needs`, worked out by the compiler), and as many
+words of its key as its matches hold (`Rule.repeats`); everything computed over the whole text
+(conditions, language, UTF-16 offsets) is linear in its length: a condition on the whole text is
+searched only in the sentences holding a key word of its gate (indexed once per call, _Late.holders),
+and in a text of many sentences (or many characters) a rule whose `when text has` fails in it is not
+run at all (_Late.lets).
 
 Pyodide (CPython compiled to WebAssembly) pays more than CPython for some calls: a slot wrapper such as
 `d.__getitem__` or `x.__and__` handed to map() costs about twice what `d.get` or an operator in a
@@ -148,12 +149,12 @@ class Rule:
     __slots__ = (
         "id", "category", "severity", "lang", "source", "guidance", "match", "conditions", "once",
         "messages", "suggestions", "resources", "_re", "sentence_conds", "late_conds", "match_conds",
-        "needs", "_first", "veto_gate",
+        "needs", "repeats", "_first", "veto_gate",
     )
 
     def __init__(self, id: str, category: str, severity: str, lang: str, source: str, guidance: list,
                  match: str | None, conditions: tuple = (), once: bool = False, messages: dict | None = None,
-                 suggestions: tuple = (), resources: tuple = (), needs: str = ""):
+                 suggestions: tuple = (), resources: tuple = (), needs: str = "", repeats: dict | None = None):
         self.id = id
         self.category = category
         self.severity = severity
@@ -169,6 +170,9 @@ class Rule:
         # Per alternative (the number the index gives with the rule), the word sets other than the key's
         # that its matches contain a word of, as numbers of WORD_SETS.
         self.needs = needs
+        # The alternatives whose matches hold more than one word of their key, and how many: a sentence
+        # with fewer of them, each counted as often as it occurs, cannot hold a match.
+        self.repeats = repeats or {}
         self._re = None
         self._first = False  # not worked out yet (None: unknown)
         # Conditions that only need the sentence are checked once per sentence and cached with it;
@@ -835,23 +839,28 @@ class Engine:
 
     def _word(self, tok: str) -> tuple[dict, tuple]:
         """Look a new word up and keep the result in _words: for each tuple of languages a sentence may be
-        read with, the rules it wakes outright, the rules it wakes if the sentence holds more words, and
-        those word sets (numbers of WORD_SETS) for each; then the WORD_SETS the word is in. Worked out once
-        per distinct word (words recur across comments), prefixes included."""
+        read with, the rules it wakes outright, and the rules it wakes if the sentence holds more words,
+        grouped by the highest of the word sets each needs (see _candidates); then the WORD_SETS the word
+        is in. Worked out once per distinct word (words recur across comments), prefixes included."""
         woken: dict = {}
-        for idx, option in self._index.find(tok):
+        for idx, option in dict.fromkeys(self._index.find(tok)):  # (once each: filed as a word and a prefix)
+            rule = self.rules[idx]
             alternatives = self._needs[idx]  # empty when no alternative needs more than its key
             need = alternatives[option] if alternatives else 0
-            for langs in _LANGUAGE_CHOICES[self.rules[idx].lang]:
-                outright, needy, needs = woken.setdefault(langs, (set(), [], []))
-                if not need:
+            times = rule.repeats.get(option, 1)
+            for langs in _LANGUAGE_CHOICES[rule.lang]:
+                outright, by_top, repeated = woken.setdefault(langs, (set(), {}, []))
+                if times > 1:
+                    repeated.append((tok, idx, option, times, need))
+                elif not need:
                     outright.add(idx)
                 else:
-                    needy.append(idx)
-                    needs.append(need)
-        found = self._words[tok] = ({langs: (frozenset(outright), tuple(needy), tuple(needs),
-                                             _mask(n.bit_length() - 1 for n in needs))
-                                     for langs, (outright, needy, needs) in woken.items()},
+                    by_top.setdefault(need.bit_length(), []).append((idx, need))
+        found = self._words[tok] = ({langs: (frozenset(outright), _mask(top - 1 for top in by_top),
+                                             {top: _need_group(top, pairs) for top, pairs in by_top.items()},
+                                             tuple(repeated),
+                                             *_need_group(0, list(chain.from_iterable(by_top.values())))[1:])
+                                     for langs, (outright, by_top, repeated) in woken.items()},
                                     _mask(self._sets.find(tok)))
         if woken or found[1]:
             self._busy.add(tok)
@@ -914,13 +923,28 @@ class Engine:
         held = self._held(sentence, entries)
         woke = list(filter(None, map(_WOKEN_FOR[langs], map(_WOKEN, entries))))
         found.update(*map(_OUTRIGHT, woke))
-        # Only words one of whose needs' highest word set the sentence holds can wake a rule through
-        # them: one `&` per word passes over most words' needs (a sentence has forty-odd, a few of which
-        # hold) without reading them, which costs more than testing them (each is an object of its own).
-        woke = list(compress(woke, map(and_, repeat(held), map(_TOPS, woke))))
-        needs = list(chain.from_iterable(map(_NEEDS, woke)))
-        # held & n == n for each need, in C (a comprehension costs ten bytecodes a need)
-        found.update(compress(chain.from_iterable(map(_NEEDY, woke)), map(eq, map(and_, repeat(held), needs), needs)))
+        # A rule woken through a word needs its other word sets, the highest of them among them: one `&`
+        # per word finds which of those highest sets (its needs' `tops`) the sentence holds, mostly none
+        # or one, and only the needs under those are tested, each a `&` over thousands of bits (corpus
+        # comments up to 500 characters: 4 tests a comment, against 36 testing every need of such words).
+        tops = map(and_, repeat(held), map(_TOPS, woke))
+        if len(sentence.enc) <= _LONG_SENTENCE:
+            for groups, hit in zip(map(_GROUPS, woke), tops):
+                while hit:  # each held top, highest first
+                    top = hit.bit_length()
+                    held_outright, needy, needs = groups[top]  # (those needing only that set hold outright)
+                    found.update(held_outright)
+                    if needy:  # held & n == n for each need, in C (a comprehension costs ten bytecodes a need)
+                        found.update(compress(needy, map(eq, map(and_, repeat(held), needs), needs)))
+                    hit ^= 1 << (top - 1)
+        else:  # a long sentence holds most of them: every need of the words that pass, tested at once in C
+            passed = list(compress(woke, tops))
+            needs = list(chain.from_iterable(map(_NEEDS, passed)))
+            held_needs = map(eq, map(and_, repeat(held), needs), needs)
+            found.update(compress(chain.from_iterable(map(_NEEDY, passed)), held_needs))
+        repeated = list(chain.from_iterable(map(_REPEATED, woke)))
+        if repeated:
+            found.update(_repeated(repeated, sentence, held))
         if not with_context:
             found -= self._needs_context
         if cats is not None:
@@ -1512,14 +1536,41 @@ _span = re.Match.span
 _WOKEN = itemgetter(0)  # of a _words entry: what the word wakes, by languages
 _SETS = itemgetter(1)  # ... and the WORD_SETS it is in (a _mask)
 _OUTRIGHT = itemgetter(0)  # of what a word wakes: the rules woken outright,
-_NEEDY = itemgetter(1)  # the rules woken when the sentence holds more words,
-_NEEDS = itemgetter(2)  # and, for each of those, the word sets it must hold a word of (a _mask);
-_TOPS = itemgetter(3)  # the highest of each of those (a _mask of them all)
+_TOPS = itemgetter(1)  # the highest word set each rule woken if the sentence holds more words needs (a _mask)
+_GROUPS = itemgetter(2)  # and those rules by that set (_need_group, by its number + 1);
+_REPEATED = itemgetter(3)  # the alternatives it wakes that need more words of their key (see _repeated);
+_NEEDY = itemgetter(4)  # and all the rules woken if the sentence holds more words, not grouped,
+_NEEDS = itemgetter(5)  # with their needs (for a long sentence, see _candidates)
 # the language tuples a sentence is read with (Engine._languages) that include a rule's language
 _LANGUAGE_TUPLES = (("da",), ("en",), ("da", "en"))
 
 _LANGUAGE_CHOICES = {lang: tuple(t for t in _LANGUAGE_TUPLES if lang in t) for lang in ("da", "en")}
 _WOKEN_FOR = {langs: methodcaller("get", langs) for langs in _LANGUAGE_TUPLES}
+
+
+def _need_group(top: int, pairs: list) -> tuple:
+    """(rules, needy, needs) of the rules a word wakes whose needs' highest word set is number top - 1,
+    given as (rule, need mask) pairs: the rules that need that set alone (woken when the sentence holds
+    it), and the others with their needs. (top 0: all of them are the others.)"""
+    alone = 1 << (top - 1) if top else None
+    return (frozenset(idx for idx, need in pairs if need == alone),
+            tuple(idx for idx, need in pairs if need != alone), tuple(need for _, need in pairs if need != alone))
+
+
+def _repeated(repeated: list, sentence: _Sentence, held: int) -> set:
+    """The rules woken through an alternative that needs `times` words of its key (Rule.repeats), given
+    (word, rule, alternative, times, need) for each word of the sentence in that key: those whose key's
+    words occur that often in the sentence, and which hold the other word sets it needs."""
+    if len(sentence.enc) > _LONG_SENTENCE:  # (the places of its words, kept with it: counting is quadratic)
+        places = sentence.positions()
+        counts = [len(places[tok]) for tok, *_ in repeated]
+    else:
+        words = sentence.enc[:-1].split(" ")
+        counts = [words.count(tok) for tok, *_ in repeated]
+    seen: dict = {}
+    for (_, idx, option, _, _), n in zip(repeated, counts):
+        seen[idx, option] = seen.get((idx, option), 0) + n
+    return {idx for _, idx, option, times, need in repeated if seen[idx, option] >= times and held & need == need}
 
 
 def _overlaps(spans: tuple[list[int], list[int]], start: int, end: int) -> bool:
