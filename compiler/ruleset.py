@@ -49,6 +49,8 @@ class CompiledRule:
     # Per alternative of the match: the key (words one of which its matches contain, chosen rare) and
     # the other word sets they contain a word of. None: some alternative needs no word (always woken).
     alternatives: tuple[tuple[tuple[Key, ...], tuple[tuple[Key, ...], ...]], ...] | None
+    # {alternative: how many words of its key every match holds}, where more than one (_repeats)
+    repeats: dict[int, int]
 
 
 @dataclass
@@ -56,8 +58,6 @@ class RuleSet:
     rules: tuple[CompiledRule, ...]
     word_sets: tuple[tuple[str, ...], ...]  # "word", "prefix*" or "#num"
     needs: tuple[tuple[tuple[int, ...], ...], ...]  # per rule, per alternative: numbers of word_sets
-    # per rule: {alternative: how many words of its key every match holds} where more than one (_repeats)
-    repeats: tuple[dict[int, int], ...]
     cond_needs: tuple[tuple[tuple[tuple[int, ...], ...] | None, ...], ...]  # per rule, per condition
     word_index: dict[str, tuple[tuple[int, int], ...]]  # word -> (rule, alternative)
     prefix_index: dict[str, tuple[tuple[int, int], ...]]
@@ -71,11 +71,11 @@ class RuleSet:
     hash: str
 
 
-def _alternatives(program: Program, pattern: ast.Pattern) -> tuple | None:
-    """Per alternative of the pattern: its key (the rarest of its word sets) and its other word sets,
-    each set as sorted keys. None when some alternative needs no particular word."""
+def _alternatives(needs: list[list[frozenset[Key]]]) -> tuple | None:
+    """Per alternative of a pattern (its PatternCompiler.needs): its key (the rarest of its word sets)
+    and its other word sets, each set as sorted keys. None when some alternative needs no particular word."""
     out = []
-    for clauses in program.patterns.needs(pattern):
+    for clauses in needs:
         if not clauses:
             return None
         key = cheapest(clauses)
@@ -83,13 +83,14 @@ def _alternatives(program: Program, pattern: ast.Pattern) -> tuple | None:
     return tuple(out)
 
 
-def _repeats(program: Program, pattern: ast.Pattern, alternatives: tuple) -> dict[int, int]:
-    """The alternatives of the pattern (numbered as _alternatives gives them) more than one of whose word
-    sets is their key's set, and how many are. Each such set is read at its own word of a match (the
-    parts of a sequence match words one after the other), so a match holds that many words of the key:
-    `@change ~8 @change ~8 @change` three, and a sentence with fewer cannot hold one."""
-    counts = (sum(tuple(sorted(c)) == key for c in clauses)
-              for clauses, (key, _) in zip(program.patterns.needs(pattern), alternatives))
+def _repeats(needs: list[list[frozenset[Key]]], alternatives: tuple | None) -> dict[int, int]:
+    """The alternatives of a pattern (its needs, and its _alternatives) more than one of whose word sets
+    is their key's set, and how many are. Each such set is read at its own word of a match (the parts of
+    a sequence match words one after the other), so a match holds that many words of the key: `@change
+    ~8 @change ~8 @change` three, and a sentence with fewer cannot hold one."""
+    if not alternatives:
+        return {}
+    counts = (clauses.count(frozenset(key)) for clauses, (key, _) in zip(needs, alternatives))
     return {j: n for j, n in enumerate(counts) if n > 1}
 
 
@@ -103,7 +104,7 @@ def _condition(program: Program, cond: ast.Condition, rule: ast.Rule) -> Compile
     if cond.pattern is None:
         return CompiledCondition(cond.scope, cond.has, None, cond.shows, None, cond.distance,
                                  matched=cond.scope == "text" and cond.shows == rule.category)
-    alternatives = _alternatives(program, cond.pattern)
+    alternatives = _alternatives(program.patterns.needs(cond.pattern))
     return CompiledCondition(cond.scope, cond.has, program.patterns.regex(cond.pattern), cond.shows,
                              # key first: conditions are not in the index, the bundle looks it up first
                              tuple((key, *others) for key, others in alternatives) if alternatives else None,
@@ -171,6 +172,8 @@ def _flat_numbers(tree) -> list[int]:
 def build_ruleset(program: Program) -> RuleSet:
     compiled = []
     for rule in program.rules:
+        needs = program.patterns.needs(rule.match) if rule.match is not None else []
+        alternatives = _alternatives(needs) if rule.match is not None else None
         compiled.append(CompiledRule(
             id=rule.id,
             category=rule.category,
@@ -185,7 +188,8 @@ def build_ruleset(program: Program) -> RuleSet:
             messages=tuple(sorted(rule.messages.items())),
             suggestions=tuple(rule.suggestions),
             resources=tuple(name for name, _ in rule.resources),
-            alternatives=_alternatives(program, rule.match) if rule.match is not None else None,
+            alternatives=alternatives,
+            repeats=_repeats(needs, alternatives),
         ))
 
     words: dict[str, list[tuple[int, int]]] = {}
@@ -209,11 +213,9 @@ def build_ruleset(program: Program) -> RuleSet:
         return tuple(tuple(number(s) for s in alt) for alt in c.alternatives)
 
     needs = []
-    repeats = []
     cond_needs = []
     for i, rule in enumerate(compiled):
         rule_needs = []
-        repeats.append(_repeats(program, program.rules[i].match, rule.alternatives) if rule.alternatives else {})
         if rule.match is None:
             text_rules.append(i)
         elif rule.alternatives is None:
@@ -240,7 +242,6 @@ def build_ruleset(program: Program) -> RuleSet:
         rules=tuple(compiled),
         word_sets=word_sets,
         needs=tuple(needs),
-        repeats=tuple(repeats),
         cond_needs=tuple(cond_needs),
         word_index={w: tuple(v) for w, v in sorted(words.items())},
         prefix_index={w: tuple(v) for w, v in sorted(prefixes.items())},
