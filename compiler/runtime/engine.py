@@ -859,7 +859,7 @@ class Engine:
         found = self._words[tok] = ({langs: (frozenset(outright), _mask(top - 1 for top in by_top),
                                              {top: _need_group(top, pairs) for top, pairs in by_top.items()},
                                              tuple(repeated),
-                                             *_need_group(0, list(chain.from_iterable(by_top.values())))[1:])
+                                             *_ungrouped(by_top))
                                      for langs, (outright, by_top, repeated) in woken.items()},
                                     _mask(self._sets.find(tok)))
         if woken or found[1]:
@@ -1551,10 +1551,17 @@ _WOKEN_FOR = {langs: methodcaller("get", langs) for langs in _LANGUAGE_TUPLES}
 def _need_group(top: int, pairs: list) -> tuple:
     """(rules, needy, needs) of the rules a word wakes whose needs' highest word set is number top - 1,
     given as (rule, need mask) pairs: the rules that need that set alone (woken when the sentence holds
-    it), and the others with their needs. (top 0: all of them are the others.)"""
-    alone = 1 << (top - 1) if top else None
+    it), and the others with their needs."""
+    alone = 1 << (top - 1)
     return (frozenset(idx for idx, need in pairs if need == alone),
             tuple(idx for idx, need in pairs if need != alone), tuple(need for _, need in pairs if need != alone))
+
+
+def _ungrouped(by_top: dict) -> tuple[tuple, tuple]:
+    """(needy, needs) of all the rules a word wakes if the sentence holds more words, whatever set they
+    need highest (_need_group's pairs of every top): a long sentence tests them all at once."""
+    pairs = list(chain.from_iterable(by_top.values()))
+    return tuple(idx for idx, _ in pairs), tuple(need for _, need in pairs)
 
 
 def _repeated(repeated: list, sentence: _Sentence, held: int) -> set:
