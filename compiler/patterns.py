@@ -24,7 +24,6 @@ NUMBER = r"\d+(?:[.,]\d+)* "
 ANY_WORD = "[^ ]+ "
 COMMON = DA_WORDS | EN_WORDS | frozenset("i a an at for men her have in og".split())
 
-ANCHORS = ("#any", "#end", "#start")  # classes that name no particular word
 # The word classes (any other `#name` is a hashtag, matched as written), as an error message names them.
 CLASSES = {"#num": "number", "#any": "word", "#end": "sentence end", "#start": "sentence start"}
 Key = tuple[str, str]  # ("w", word) | ("p", prefix) | ("s", suffix) | ("n", "")
@@ -241,7 +240,7 @@ class PatternCompiler:
         if isinstance(p, ast.WordClass):
             if p.name == "#num":
                 return frozenset({("n", "")})
-            if p.name in ANCHORS:
+            if p.name in CLASSES:  # #any, #end, #start name no particular word
                 return None
             return frozenset({("w", p.name.lower())})
         if isinstance(p, (ast.Regex, ast.Gap, ast.Optional)):
